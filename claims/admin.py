@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+
+from claims.models import Claim, Excerpt
+from sources.admin_widgets import PreloadedAutocompleteInline
+
+
+def quote_in_context(excerpt: Excerpt) -> str:
+    """The quote highlighted between its prefix and suffix, every piece escaped."""
+    if excerpt.pk is None:
+        return "—"
+    return format_html(
+        '<span class="excerpt-context">…{}<mark>{}</mark>{}…</span>',
+        excerpt.prefix,
+        excerpt.quote,
+        excerpt.suffix,
+    )
+
+
+class ExcerptInline(PreloadedAutocompleteInline):
+    model = Excerpt
+    fields = ["document", "quote", "start", "end", "in_context"]
+    readonly_fields = ["in_context"]
+    autocomplete_fields = ["document"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("document")
+
+    @admin.display(description="In context")
+    def in_context(self, excerpt):
+        return quote_in_context(excerpt)
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["statement", "category", "figure", "excerpt_count", "updated_at"]
+    list_filter = ["category", "unit"]
+    search_fields = ["statement", "slug", "excerpts__quote"]
+    prepopulated_fields = {"slug": ["statement"]}
+    filter_horizontal = ["contradicts"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ExcerptInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
+
+    @admin.display(description="Excerpts", ordering="excerpt_count")
+    def excerpt_count(self, claim):
+        return claim.excerpt_count
+
+
+@admin.register(Excerpt)
+class ExcerptAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "claim", "document", "start", "end"]
+    list_filter = ["document", "claim__category"]
+    list_select_related = ["claim", "document"]
+    search_fields = ["quote", "claim__statement", "document__title"]
+    autocomplete_fields = ["claim", "document"]
+    readonly_fields = ["in_context", "prefix", "suffix", "created_at"]
+    fields = ["claim", "document", "quote", "start", "end", "in_context", "created_at"]
+
+    @admin.display(description="In context")
+    def in_context(self, excerpt):
+        return quote_in_context(excerpt)

@@ -1,0 +1,195 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Length
+from django.urls import reverse
+
+from sources.models import Document
+
+CONTEXT_CHARS = 48
+
+
+class ClaimQuerySet(models.QuerySet):
+    def with_document_counts(self) -> "ClaimQuerySet":
+        return self.annotate(document_count=Count("excerpts__document", distinct=True))
+
+    def for_list(self) -> "ClaimQuerySet":
+        return self.with_document_counts().order_by("category", "statement")
+
+    def search(self, query: str) -> "ClaimQuerySet":
+        """Claims whose statement or quoted text contains the query (case-insensitive)."""
+        query = query.strip()
+        if not query:
+            return self
+        matches = Q(statement__icontains=query) | Q(excerpts__quote__icontains=query)
+        return self.filter(pk__in=Claim.objects.filter(matches).values("pk"))
+
+
+class Claim(models.Model):
+    """One canonical, checkable statement that may appear in many documents."""
+
+    class Category(models.TextChoices):
+        ONSET = "onset", "Onset"
+        EFFICACY = "efficacy", "Efficacy"
+        DOSING = "dosing", "Dosing and schedule"
+        ADMINISTRATION = "administration", "Administration"
+        SAFETY = "safety", "Safety"
+        MECHANISM = "mechanism", "Mechanism"
+        REGULATORY = "regulatory", "Regulatory status"
+        COST = "cost", "Cost and access"
+        COMPARISON = "comparison", "Comparison"
+        PREVALENCE = "prevalence", "Prevalence"
+        OTHER = "other", "Other"
+
+    class Unit(models.TextChoices):
+        MINUTES = "minutes", "minutes"
+        HOURS = "hours", "hours"
+        DAYS = "days", "days"
+        WEEKS = "weeks", "weeks"
+        MONTHS = "months", "months"
+        YEARS = "years", "years"
+        PERCENT = "percent", "%"
+        SESSIONS = "sessions", "sessions"
+        MG_PER_KG = "mg_per_kg", "mg/kg"
+        PEOPLE = "people", "people"
+        FOLD = "fold", "-fold"
+        NEURONS = "neurons", "neurons"
+
+    statement = models.TextField(help_text="Neutral and checkable: what would have to be true.")
+    slug = models.SlugField(max_length=100, unique=True)
+    category = models.CharField(max_length=20, choices=Category)
+    value_low = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
+    value_high = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=20, choices=Unit, blank=True)
+    contradicts = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        help_text="Claims from other documents that say the opposite.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["statement"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value_low__isnull=True)
+                | Q(value_high__isnull=True)
+                | Q(value_low__lte=F("value_high")),
+                name="claims_claim_value_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=(Q(value_low__isnull=True) & Q(value_high__isnull=True)) | ~Q(unit=""),
+                name="claims_claim_value_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.statement
+
+    def get_absolute_url(self):
+        return reverse("home") + f"#claim-{self.slug}"
+
+    def clean(self):
+        has_value = self.value_low is not None or self.value_high is not None
+        if has_value and not self.unit:
+            raise ValidationError({"unit": "A claimed figure needs a unit."})
+        if self.value_low is not None and self.value_high is not None:
+            if self.value_low > self.value_high:
+                raise ValidationError({"value_high": "The high value is below the low value."})
+
+    @property
+    def figure(self) -> str:
+        """The claimed figure as text: '40–60 minutes', '83%', or ''."""
+        values = [v for v in (self.value_low, self.value_high) if v is not None]
+        if not values:
+            return ""
+        shown = [f"{v.normalize():f}" for v in values]
+        number = shown[0] if len(set(shown)) == 1 else f"{shown[0]}–{shown[1]}"
+        unit = Claim.Unit(self.unit)
+        if unit in (Claim.Unit.PERCENT, Claim.Unit.FOLD):
+            return f"{number}{unit.label}"
+        return f"{number} {unit.label}"
+
+
+class ExcerptQuerySet(models.QuerySet):
+    def in_document_order(self) -> "ExcerptQuerySet":
+        return self.order_by("document", "start", "end")
+
+
+class Excerpt(models.Model):
+    """Where a claim appears: a verbatim quote at character offsets in a document body.
+
+    The pair (quote, prefix/suffix) is a W3C Web Annotation text-quote selector and
+    (start, end) a text-position selector.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="excerpts")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="excerpts")
+    quote = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True, editable=False)
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ExcerptQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "start", "end"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "start", "end"], name="claims_excerpt_unique_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="claims_excerpt_span_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("quote")),
+                name="claims_excerpt_span_matches_quote_length",
+            ),
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
+        return f"“{quote}”"
+
+    def save(self, *args, **kwargs):
+        self.fill_context()
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.document_id is None or self.start is None or self.end is None:
+            return
+        body = self.document.body
+        found = body[self.start : self.end]
+        if found == self.quote:
+            return
+        hint = ""
+        elsewhere = body.find(self.quote)
+        if self.quote and elsewhere >= 0:
+            hint = f" The quote occurs at {elsewhere}–{elsewhere + len(self.quote)}."
+        raise ValidationError(
+            {
+                "quote": f"The quote is not the document's text at {self.start}–{self.end}, "
+                f"which reads “{found}”.{hint}"
+            }
+        )
+
+    def fill_context(self) -> None:
+        body = self.document.body
+        self.prefix = body[max(0, self.start - CONTEXT_CHARS) : self.start]
+        self.suffix = body[self.end : self.end + CONTEXT_CHARS]
+
+    @classmethod
+    def locate(cls, *, document: Document, quote: str, occurrence: int = 1) -> "Excerpt":
+        """An unsaved excerpt for the n-th occurrence of `quote` in the document."""
+        position = -1
+        for _ in range(occurrence):
+            position = document.body.find(quote, position + 1)
+            if position < 0:
+                raise ValidationError(f"“{quote}” does not occur {occurrence}× in “{document}”.")
+        return cls(document=document, quote=quote, start=position, end=position + len(quote))

@@ -1,0 +1,351 @@
+"""Load the curated corpus: YAML data files that are reviewed like code.
+
+Layout of a corpus folder (see docs/corpus.md):
+    studies.yaml               a list of studies
+    claims.yaml                a list of claims, each with its evidence and review
+    documents/NNN-*.yaml       one per document: metadata, the text file it uses, excerpts
+    documents/*.txt            the document texts, verbatim
+
+Loading is idempotent (an unchanged corpus changes nothing) and atomic (any bad entry
+raises CorpusError naming the file and entry, and nothing is stored).
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+
+from claims.models import Claim, Excerpt
+from reviews.models import EvidenceLink, Review
+from reviews.services import review_publish
+from sources.models import Document, Study
+
+STUDY_KEYS = {
+    "slug", "title", "authors", "year", "journal", "doi", "pmid", "url", "verified_from",
+    "design", "sample_size", "population", "intervention", "comparator", "main_finding",
+    "unverified", "is_retracted", "retraction_note",
+}  # fmt: skip
+DOCUMENT_KEYS = {
+    "text", "slug", "title", "url", "publisher", "kind", "published", "retrieved", "excerpts",
+}  # fmt: skip
+EXCERPT_KEYS = {"claim", "quote", "start"}
+CLAIM_KEYS = {
+    "slug", "statement", "category", "value_low", "value_high", "unit", "contradicts",
+    "evidence", "review",
+}  # fmt: skip
+EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note"}
+REVIEW_KEYS = {
+    "verdict", "certainty", "rationale", "summary",
+    *Review.DOWNGRADING_DOMAINS, *Review.UPGRADING_FACTORS,
+}  # fmt: skip
+DOCUMENT_FIELDS = {"published": "published_on", "retrieved": "retrieved_on"}
+
+
+class CorpusError(Exception):
+    """A corpus entry that cannot be loaded; the message names the file and entry."""
+
+
+@dataclass
+class CorpusReport:
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    unchanged: Counter = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return bool(sum(self.created.values()) or sum(self.updated.values()))
+
+    def count(self, model: type[models.Model], outcome: str) -> None:
+        getattr(self, outcome)[model._meta.verbose_name_plural] += 1
+
+    def lines(self) -> list[str]:
+        names = sorted(set(self.created) | set(self.updated) | set(self.unchanged))
+        return [
+            f"{name}: {self.created[name]} created, {self.updated[name]} updated, "
+            f"{self.unchanged[name]} unchanged"
+            for name in names
+        ]
+
+
+def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
+    """Load every file of the corpus in one transaction; roll back on the first error."""
+    directory = Path(directory)
+    loader = _CorpusLoader(directory)
+    with transaction.atomic():
+        loader.load()
+        if dry_run:
+            transaction.set_rollback(True)
+    return loader.report
+
+
+class _CorpusLoader:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.report = CorpusReport()
+        self.studies: dict[str, Study] = {}
+        self.documents: dict[str, Document] = {}
+        self.claims: dict[str, Claim] = {}
+
+    def load(self) -> None:
+        if not self.directory.is_dir():
+            raise CorpusError(f"{self.directory}: no such corpus folder.")
+        study_file = self.directory / "studies.yaml"
+        claim_file = self.directory / "claims.yaml"
+        document_files = sorted((self.directory / "documents").glob("*.yaml"))
+        claim_entries = self._read_list(claim_file) if claim_file.exists() else []
+        if study_file.exists():
+            for index, entry in enumerate(self._read_list(study_file), 1):
+                with self._entry(study_file, index, entry):
+                    self._load_study(entry)
+        document_entries = {}
+        for path in document_files:
+            with self._entry(path, None, None):
+                document_entries[path] = self._read_mapping(path)
+                self._check_keys(document_entries[path], DOCUMENT_KEYS, "document")
+                self._load_document(path, document_entries[path])
+        for index, entry in enumerate(claim_entries, 1):
+            with self._entry(claim_file, index, entry):
+                self._load_claim(entry)
+        for path, entry in document_entries.items():
+            self._load_excerpts(path, self.documents[path.name], entry.get("excerpts") or [])
+        for index, entry in enumerate(claim_entries, 1):
+            with self._entry(claim_file, index, entry):
+                self._load_claim_links(entry)
+
+    # Reading files -------------------------------------------------------------------
+
+    def _read(self, path: Path) -> Any:
+        try:
+            return yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise CorpusError(f"{self._name(path)}: not valid YAML: {error}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise CorpusError(f"{self._name(path)}: cannot be read: {error}") from None
+
+    def _read_list(self, path: Path) -> list[dict]:
+        data = self._read(path) or []
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise CorpusError(f"{self._name(path)}: must be a list of mappings.")
+        return data
+
+    def _read_mapping(self, path: Path) -> dict:
+        data = self._read(path)
+        if not isinstance(data, dict):
+            raise CorpusError(f"{self._name(path)}: must be a mapping.")
+        return data
+
+    def _name(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.directory.parent))
+        except ValueError:
+            return str(path)
+
+    @contextmanager
+    def _entry(self, path: Path, index: int | None, entry: dict | None) -> Iterator[None]:
+        """Turn any failure inside into a CorpusError naming the file and the entry."""
+        where = self._name(path)
+        if index is not None:
+            label = (entry or {}).get("slug") or (entry or {}).get("claim") or "?"
+            where += f", entry {index} ({label})"
+        try:
+            yield
+        except CorpusError as error:
+            raise CorpusError(f"{where}: {error}") from None
+        except ValidationError as error:
+            raise CorpusError(f"{where}: {_describe(error)}") from None
+        except (IntegrityError, TypeError, ValueError) as error:
+            raise CorpusError(f"{where}: {error}") from None
+
+    @staticmethod
+    def _check_keys(entry: dict, allowed: set[str], what: str) -> None:
+        unknown = set(entry) - allowed
+        if unknown:
+            raise CorpusError(f"unknown {what} field(s): {', '.join(sorted(unknown))}")
+
+    # Rows ----------------------------------------------------------------------------
+
+    def _upsert(self, model: type[models.Model], lookup: dict, values: dict) -> models.Model:
+        """Create or update one row; count it; leave an identical row untouched."""
+        instance = model.objects.filter(**lookup).first()
+        outcome = "unchanged"
+        if instance is None:
+            instance = model(**lookup)
+            outcome = "created"
+        for name, value in values.items():
+            model_field = model._meta.get_field(name)
+            if model_field.is_relation:
+                stored, wanted = getattr(instance, model_field.attname), value and value.pk
+            else:
+                stored = wanted = value = model_field.to_python(value)
+                stored = getattr(instance, name)
+            if stored != wanted:
+                setattr(instance, name, value)
+                if outcome == "unchanged":
+                    outcome = "updated"
+        if outcome != "unchanged":
+            instance.full_clean()
+            instance.save()
+        self.report.count(model, outcome)
+        return instance
+
+    def _load_study(self, entry: dict) -> None:
+        self._check_keys(entry, STUDY_KEYS, "study")
+        slug = _required(entry, "slug")
+        if slug in self.studies:
+            raise CorpusError(f"duplicate study slug {slug!r}")
+        values = {key: _blank_to_default(Study, key, entry[key]) for key in entry if key != "slug"}
+        self.studies[slug] = self._upsert(Study, {"slug": slug}, values)
+
+    def _load_document(self, path: Path, entry: dict) -> None:
+        text_path = self.directory / "documents" / _required(entry, "text")
+        try:
+            body = text_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CorpusError(f"text file {text_path.name}: {error}") from None
+        slug = _required(entry, "slug")
+        if any(document.slug == slug for document in self.documents.values()):
+            raise CorpusError(f"duplicate document slug {slug!r}")
+        values = {"body": body}
+        for key in DOCUMENT_KEYS - {"text", "slug", "excerpts"}:
+            if key in entry:
+                name = DOCUMENT_FIELDS.get(key, key)
+                values[name] = _blank_to_default(Document, name, entry[key])
+        self.documents[path.name] = self._upsert(Document, {"slug": slug}, values)
+
+    def _load_claim(self, entry: dict) -> None:
+        self._check_keys(entry, CLAIM_KEYS, "claim")
+        slug = _required(entry, "slug")
+        if slug in self.claims:
+            raise CorpusError(f"duplicate claim slug {slug!r}")
+        values = {
+            key: _blank_to_default(Claim, key, entry[key])
+            for key in ("statement", "category", "value_low", "value_high", "unit")
+            if key in entry
+        }
+        self.claims[slug] = self._upsert(Claim, {"slug": slug}, values)
+
+    def _load_excerpts(self, path: Path, document: Document, entries: list) -> None:
+        spans = set()
+        for index, entry in enumerate(entries, 1):
+            with self._entry(path, index, entry if isinstance(entry, dict) else None):
+                if not isinstance(entry, dict):
+                    raise CorpusError("an excerpt must be a mapping")
+                self._check_keys(entry, EXCERPT_KEYS, "excerpt")
+                quote, start = _required(entry, "quote"), _required(entry, "start")
+                if not isinstance(start, int) or start < 0:
+                    raise CorpusError(f"start must be a whole number ≥ 0, not {start!r}")
+                span = (start, start + len(quote))
+                if span in spans:
+                    raise CorpusError(f"duplicate excerpt at {span[0]}–{span[1]}")
+                spans.add(span)
+                claim = self._claim(_required(entry, "claim"))
+                lookup = {"document": document, "start": span[0], "end": span[1]}
+                self._upsert(Excerpt, lookup, {"claim": claim, "quote": quote})
+
+    def _load_claim_links(self, entry: dict) -> None:
+        claim = self.claims[entry["slug"]]
+        wanted = {self._claim(slug).pk for slug in entry.get("contradicts") or []}
+        present = set(claim.contradicts.values_list("pk", flat=True))
+        if wanted - present:
+            claim.contradicts.add(*(wanted - present))
+            self.report.count(Claim, "updated")
+        for evidence in entry.get("evidence") or []:
+            self._load_evidence(claim, evidence)
+        if entry.get("review"):
+            self._load_review(claim, entry["review"])
+
+    def _load_evidence(self, claim: Claim, entry: dict) -> None:
+        self._check_keys(entry, EVIDENCE_KEYS, "evidence")
+        study_slug = _required(entry, "study")
+        if study_slug not in self.studies:
+            raise CorpusError(f"evidence names unknown study {study_slug!r}")
+        values = {
+            "stance": _required(entry, "stance"),
+            "note": _required(entry, "note"),
+            "directness": entry.get("directness") or EvidenceLink.Directness.DIRECT,
+            "cited_by": self._document(entry["cited_by"]) if entry.get("cited_by") else None,
+        }
+        lookup = {"claim": claim, "study": self.studies[study_slug]}
+        self._upsert(EvidenceLink, lookup, values)
+
+    def _load_review(self, claim: Claim, entry: dict) -> None:
+        self._check_keys(entry, REVIEW_KEYS, "review")
+        candidate = Review(claim=claim)
+        for name, value in entry.items():
+            value = _blank_to_default(Review, name, value)
+            setattr(candidate, name, Review._meta.get_field(name).to_python(value))
+        current = claim.reviews.filter(status=Review.Status.PUBLISHED).first()
+        if current and all(getattr(current, n) == getattr(candidate, n) for n in REVIEW_KEYS):
+            self.report.count(Review, "unchanged")
+            return
+        review_publish(review=candidate)
+        self.report.count(Review, "created")
+
+    # Look-ups ------------------------------------------------------------------------
+
+    def _claim(self, slug: str) -> Claim:
+        if slug not in self.claims:
+            raise CorpusError(f"unknown claim {slug!r}")
+        return self.claims[slug]
+
+    def _document(self, slug: str) -> Document:
+        for document in self.documents.values():
+            if document.slug == slug:
+                return document
+        raise CorpusError(f"unknown document {slug!r}")
+
+
+def _required(entry: dict, key: str) -> Any:
+    value = entry.get(key)
+    if value is None or value == "":
+        raise CorpusError(f"missing {key!r}")
+    return value
+
+
+def _blank_to_default(model: type[models.Model], name: str, value: Any) -> Any:
+    """YAML null in a text field means empty text; elsewhere it means no value."""
+    model_field = model._meta.get_field(name)
+    if value is None and not model_field.null:
+        if isinstance(model_field, models.BooleanField):
+            return False
+        return ""
+    return value
+
+
+def _describe(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def corpus_stats() -> dict[str, list[tuple[str, int]]]:
+    """Coverage at a glance: excerpts per document, claims per category and per verdict."""
+    documents = Document.objects.with_excerpt_counts().order_by("slug")
+    categories = Counter(Claim.objects.values_list("category", flat=True))
+    verdicts = Counter(
+        Review.objects.filter(status=Review.Status.PUBLISHED).values_list("verdict", flat=True)
+    )
+    return {
+        "Excerpts per document": [(d.slug, d.excerpt_count) for d in documents],
+        "Claims per category": [(c.label, categories[c.value]) for c in Claim.Category],
+        "Published verdicts": [(v.label, verdicts[v.value]) for v in Review.Verdict],
+        "Totals": [
+            ("documents", Document.objects.count()),
+            ("claims", Claim.objects.count()),
+            ("excerpts", Excerpt.objects.count()),
+            ("studies", Study.objects.count()),
+            ("evidence links", EvidenceLink.objects.count()),
+            (
+                "claims without a published review",
+                Claim.objects.exclude(reviews__status=Review.Status.PUBLISHED).count(),
+            ),
+        ],
+    }

@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+
+from claims.models import Claim, ClaimQuerySet
+from sources.models import Document, Study
+
+
+class EvidenceLink(models.Model):
+    """A study that bears on a claim, and how."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        PARTLY_SUPPORTS = "partly_supports", "Partly supports"
+        DOES_NOT_ADDRESS = "does_not_address", "Does not address"
+        CONTRADICTS = "contradicts", "Contradicts"
+        MISREPRESENTED = "misrepresented", "Misrepresented by the source"
+
+    class Directness(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        PARTLY_INDIRECT = "partly_indirect", "Partly indirect"
+        INDIRECT = "indirect", "Indirect"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence_links")
+    study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="evidence_links")
+    stance = models.CharField(max_length=20, choices=Stance)
+    directness = models.CharField(
+        max_length=20,
+        choices=Directness,
+        default=Directness.DIRECT,
+        help_text="How closely the study's population, route, dose and outcome match the claim.",
+    )
+    cited_by = models.ForeignKey(
+        Document,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cited_evidence",
+        help_text="The document that cited this study for the claim, if one did.",
+    )
+    note = models.TextField(
+        help_text="What the study shows for this claim and how directly it applies "
+        "(population, route, dose, outcome)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["claim", "-study__year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "study"], name="reviews_evidencelink_unique_claim_study"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.study} — {self.get_stance_display().lower()} — {self.claim}"
+
+
+class Verdict(models.TextChoices):
+    SUPPORTED = "supported", "Supported"
+    PARTLY_SUPPORTED = "partly_supported", "Partly supported"
+    UNSUPPORTED = "unsupported", "Unsupported"
+    MISLEADING = "misleading", "Misleading"
+    FALSE = "false", "False"
+    NOT_CHECKABLE = "not_checkable", "Not checkable"
+
+    @property
+    def css_class(self) -> str:
+        return f"verdict-{self.value.replace('_', '-')}"
+
+
+class Certainty(models.TextChoices):
+    HIGH = "high", "High"
+    MODERATE = "moderate", "Moderate"
+    LOW = "low", "Low"
+    VERY_LOW = "very_low", "Very low"
+
+    @property
+    def css_class(self) -> str:
+        return f"certainty-{self.value.replace('_', '-')}"
+
+
+class Concern(models.TextChoices):
+    NOT_SERIOUS = "not_serious", "Not serious"
+    SERIOUS = "serious", "Serious"
+    VERY_SERIOUS = "very_serious", "Very serious"
+
+
+class ReviewStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self) -> "ReviewQuerySet":
+        return self.filter(status=ReviewStatus.PUBLISHED)
+
+    def latest_published(self) -> "ReviewQuerySet":
+        return self.published().select_related("claim").order_by("-published_at", "-pk")
+
+
+def with_published_verdict(claims: ClaimQuerySet) -> ClaimQuerySet:
+    """Annotate each claim with its published review's verdict and certainty (or None)."""
+    published = Review.objects.published().filter(claim=OuterRef("pk"))
+    return claims.annotate(
+        verdict=Subquery(published.values("verdict")[:1]),
+        certainty=Subquery(published.values("certainty")[:1]),
+    )
+
+
+class Review(models.Model):
+    """A reviewer's grading of a claim: a verdict and, separately, a GRADE certainty."""
+
+    Verdict = Verdict
+    Certainty = Certainty
+    Concern = Concern
+    Status = ReviewStatus
+
+    DOWNGRADING_DOMAINS = (
+        "risk_of_bias",
+        "inconsistency",
+        "indirectness",
+        "imprecision",
+        "publication_bias",
+    )
+    UPGRADING_FACTORS = ("large_effect", "dose_response", "opposing_confounding")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    verdict = models.CharField(max_length=20, choices=Verdict)
+    certainty = models.CharField(
+        max_length=20,
+        choices=Certainty,
+        blank=True,
+        help_text="GRADE certainty of the evidence. Blank only for 'not checkable'.",
+    )
+    risk_of_bias = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    inconsistency = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    indirectness = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    imprecision = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    publication_bias = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    large_effect = models.BooleanField(default=False, help_text="GRADE upgrade: large effect.")
+    dose_response = models.BooleanField(default=False, help_text="GRADE upgrade: dose-response.")
+    opposing_confounding = models.BooleanField(
+        default=False,
+        help_text="GRADE upgrade: plausible confounding would have reduced the effect.",
+    )
+    rationale = models.TextField(help_text="For clinicians: the studies, their size and design.")
+    summary = models.TextField(help_text="For readers: plain language.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim"],
+                condition=Q(status=ReviewStatus.PUBLISHED),
+                name="reviews_review_one_published_per_claim",
+                violation_error_message="This claim already has a published review.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict=Verdict.NOT_CHECKABLE) | ~Q(certainty=""),
+                name="reviews_review_certainty_unless_not_checkable",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReviewStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="reviews_review_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_verdict_display()} ({self.get_status_display().lower()}): {self.claim}"
+
+    def clean(self):
+        errors = {}
+        if self.verdict != Review.Verdict.NOT_CHECKABLE and not self.certainty:
+            errors["certainty"] = "Give a certainty, or grade the claim 'not checkable'."
+        if self.status == Review.Status.PUBLISHED and self.claim_id:
+            rivals = Review.objects.filter(claim_id=self.claim_id, status=Review.Status.PUBLISHED)
+            if rivals.exclude(pk=self.pk).exists():
+                errors["status"] = "This claim already has a published review."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def downgrades(self) -> list[tuple[str, str]]:
+        """(domain label, concern label) for each domain judged serious or very serious."""
+        return [
+            (self._meta.get_field(name).verbose_name, self.get_concern_display(name))
+            for name in self.DOWNGRADING_DOMAINS
+            if getattr(self, name) != Review.Concern.NOT_SERIOUS
+        ]
+
+    @property
+    def upgrades(self) -> list[str]:
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in self.UPGRADING_FACTORS
+            if getattr(self, name)
+        ]
+
+    def get_concern_display(self, domain: str) -> str:
+        return Review.Concern(getattr(self, domain)).label

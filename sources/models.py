@@ -1,0 +1,178 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from sources.identifiers import DOI_PATTERN, PMID_PATTERN, DOIField, PMIDField
+
+
+def body_sha256(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+class DocumentQuerySet(models.QuerySet):
+    def with_excerpt_counts(self) -> "DocumentQuerySet":
+        return self.annotate(
+            excerpt_count=Count("excerpts", distinct=True),
+            claim_count=Count("excerpts__claim", distinct=True),
+        )
+
+    def for_list(self) -> "DocumentQuerySet":
+        return self.defer("body").with_excerpt_counts().order_by("title")
+
+
+class Document(models.Model):
+    """A marketing text that makes claims, stored verbatim so excerpts can point into it."""
+
+    class Kind(models.TextChoices):
+        CLINIC_PAGE = "clinic_page", "Clinic page"
+        BLOG_POST = "blog_post", "Blog post"
+        ARTICLE = "article", "Article"
+        ADVERTISEMENT = "advertisement", "Advertisement"
+        OTHER = "other", "Other"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True, help_text="The clinic or site.")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.CLINIC_PAGE)
+    published_on = models.DateField(null=True, blank=True)
+    retrieved_on = models.DateField(null=True, blank=True)
+    body = models.TextField(help_text="The full text, verbatim. Fixed once excerpts point into it.")
+    sha256 = models.CharField("SHA-256 of body", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="sources_document_body_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.sha256 = body_sha256(self.body)
+        if self.body_is_locked():
+            raise ValidationError(self.BODY_LOCKED_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("home") + f"#document-{self.slug}"
+
+    BODY_LOCKED_MESSAGE = (
+        "The text cannot be changed: excerpts point into it by character offset. "
+        "Store the new version as a new document."
+    )
+
+    def clean(self):
+        if not self.body.strip():
+            raise ValidationError({"body": "The document has no text."})
+        self.sha256 = body_sha256(self.body)
+        if self.body_is_locked():
+            raise ValidationError({"body": self.BODY_LOCKED_MESSAGE})
+        twin = Document.objects.filter(sha256=self.sha256).exclude(pk=self.pk).first()
+        if twin:
+            raise ValidationError({"body": f"The same text is already stored as “{twin}”."})
+
+    def body_is_locked(self) -> bool:
+        """True when this unsaved body differs from the stored one and excerpts use it."""
+        if self.pk is None:
+            return False
+        stored = Document.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
+        return stored is not None and stored != self.sha256 and self.excerpts.exists()
+
+
+class Study(models.Model):
+    """A piece of evidence: a trial, review, label, guideline or statistic."""
+
+    class Design(models.TextChoices):
+        META_ANALYSIS = "meta_analysis", "Meta-analysis"
+        SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+        RANDOMIZED_TRIAL = "randomized_trial", "Randomized trial"
+        CROSSOVER_TRIAL = "crossover_trial", "Crossover trial"
+        OPEN_LABEL_TRIAL = "open_label_trial", "Open-label trial"
+        OBSERVATIONAL = "observational", "Observational study"
+        CASE_SERIES = "case_series", "Case series"
+        PRECLINICAL = "preclinical", "Preclinical / animal study"
+        REGULATORY = "regulatory", "Regulatory document"
+        GUIDELINE = "guideline", "Guideline"
+        EPIDEMIOLOGICAL = "epidemiological", "Epidemiological statistic"
+        NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=500)
+    authors = models.CharField(max_length=1000, blank=True)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    journal = models.CharField(max_length=300, blank=True, help_text="Or the issuing body.")
+    doi = DOIField("DOI", max_length=200, blank=True)
+    pmid = PMIDField("PMID", max_length=9, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    verified_from = models.URLField(
+        max_length=500, blank=True, help_text="The page the citation details were checked against."
+    )
+    unverified = models.TextField(
+        blank=True, help_text="Which fields could not be verified from a primary source."
+    )
+    design = models.CharField(max_length=20, choices=Design)
+    sample_size = models.PositiveIntegerField(null=True, blank=True)
+    population = models.TextField(blank=True)
+    intervention = models.TextField(blank=True, help_text="Route, dose, schedule.")
+    comparator = models.TextField(blank=True)
+    main_finding = models.TextField(blank=True)
+    is_retracted = models.BooleanField("retracted", default=False)
+    retraction_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year", "title"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="sources_study_doi_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"], condition=~Q(pmid=""), name="sources_study_pmid_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(doi="") | (Q(doi__regex=DOI_PATTERN) & Q(doi=Lower("doi"))),
+                name="sources_study_doi_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(pmid="") | Q(pmid__regex=PMID_PATTERN),
+                name="sources_study_pmid_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_retracted=True) | Q(retraction_note=""),
+                name="sources_study_retraction_note_only_if_retracted",
+            ),
+        ]
+
+    def __str__(self):
+        first_author = self.authors.split(",")[0].strip()
+        lead = f"{first_author} {self.year}" if first_author and self.year else self.slug
+        return f"{lead}: {self.title}"
+
+    def clean(self):
+        if self.retraction_note and not self.is_retracted:
+            raise ValidationError(
+                {"retraction_note": "A retraction note needs the study marked retracted."}
+            )
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""

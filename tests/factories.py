@@ -1,0 +1,87 @@
+"""Small make_* helpers: a valid row with sensible defaults, any field overridable."""
+
+import itertools
+
+from django.utils import timezone
+
+from claims.models import Claim, Excerpt
+from reviews.models import EvidenceLink, Review
+from sources.models import Document, Study
+
+_sequence = itertools.count(1)
+
+DEFAULT_BODY = (
+    "Ketamine works within hours. Most patients need six infusions, "
+    "a week or two apart. Side effects are minimal."
+)
+
+
+def make_document(**overrides) -> Document:
+    n = next(_sequence)
+    values = {
+        "title": f"Clinic page {n}",
+        "slug": f"clinic-page-{n}",
+        "publisher": "Example Clinic",
+        "body": f"{DEFAULT_BODY} (page {n})",
+    }
+    values.update(overrides)
+    return Document.objects.create(**values)
+
+
+def make_study(**overrides) -> Study:
+    n = next(_sequence)
+    values = {
+        "slug": f"author-2020-study-{n}",
+        "title": f"A trial of ketamine {n}",
+        "authors": "Author A, Writer B",
+        "year": 2020,
+        "design": Study.Design.RANDOMIZED_TRIAL,
+        "sample_size": 40,
+    }
+    values.update(overrides)
+    return Study.objects.create(**values)
+
+
+def make_claim(**overrides) -> Claim:
+    n = next(_sequence)
+    values = {
+        "statement": f"Ketamine relieves anxiety within hours ({n}).",
+        "slug": f"ketamine-relieves-anxiety-{n}",
+        "category": Claim.Category.ONSET,
+    }
+    values.update(overrides)
+    return Claim.objects.create(**values)
+
+
+def make_excerpt(*, quote: str = "within hours", **overrides) -> Excerpt:
+    document = overrides.pop("document", None) or make_document()
+    claim = overrides.pop("claim", None) or make_claim()
+    excerpt = Excerpt.locate(document=document, quote=quote)
+    excerpt.claim = claim
+    for name, value in overrides.items():
+        setattr(excerpt, name, value)
+    excerpt.full_clean()
+    excerpt.save()
+    return excerpt
+
+
+def make_evidence_link(**overrides) -> EvidenceLink:
+    values = {"stance": EvidenceLink.Stance.SUPPORTS, "note": "Direct evidence."}
+    values.update(overrides)
+    values.setdefault("claim", make_claim())
+    values.setdefault("study", make_study())
+    return EvidenceLink.objects.create(**values)
+
+
+def make_review(**overrides) -> Review:
+    values = {
+        "verdict": Review.Verdict.PARTLY_SUPPORTED,
+        "certainty": Review.Certainty.LOW,
+        "rationale": "One small open-label trial.",
+        "summary": "Some people felt better quickly; the evidence is thin.",
+    }
+    values.update(overrides)
+    values.setdefault("claim", make_claim())
+    if values.get("status") == Review.Status.PUBLISHED:
+        values.setdefault("published_at", timezone.now())
+    return Review.objects.create(**values)

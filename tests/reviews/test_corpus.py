@@ -1,0 +1,258 @@
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from claims.models import Claim, Excerpt
+from reviews.corpus import CorpusError, corpus_load
+from reviews.models import EvidenceLink, Review
+from sources.models import Document, Study
+
+pytestmark = pytest.mark.django_db
+
+TEXT_A = "Ketamine brings relief within hours. Most people need six infusions."
+TEXT_B = "Ketamine is a potent glutamate blocker. Relief comes within hours."
+
+
+def write_corpus(folder: Path, *, studies=None, claims=None, documents=None) -> Path:
+    (folder / "documents").mkdir(parents=True)
+    if studies is not None:
+        (folder / "studies.yaml").write_text(yaml.safe_dump(studies), encoding="utf-8")
+    if claims is not None:
+        (folder / "claims.yaml").write_text(yaml.safe_dump(claims), encoding="utf-8")
+    for name, (text, entry) in (documents or {}).items():
+        (folder / "documents" / f"{name}.txt").write_text(text, encoding="utf-8")
+        entry = {"text": f"{name}.txt", **entry}
+        (folder / "documents" / f"{name}.yaml").write_text(yaml.safe_dump(entry), encoding="utf-8")
+    return folder
+
+
+def excerpt(text: str, claim: str, quote: str) -> dict:
+    return {"claim": claim, "quote": quote, "start": text.index(quote)}
+
+
+def small_corpus(folder: Path) -> Path:
+    studies = [
+        {
+            "slug": "glue-2017-dose",
+            "title": "Dose-related effects",
+            "authors": "Glue P",
+            "year": 2017,
+            "design": "open_label_trial",
+            "doi": "10.1177/0269881117705089",
+            "pmid": "28441895",
+            "sample_size": 12,
+            "url": "https://pubmed.ncbi.nlm.nih.gov/28441895/",
+        }
+    ]
+    claims = [
+        {
+            "slug": "relief-within-hours",
+            "statement": "Ketamine relieves anxiety within hours.",
+            "category": "onset",
+            "value_low": 1,
+            "value_high": 24,
+            "unit": "hours",
+            "evidence": [
+                {
+                    "study": "glue-2017-dose",
+                    "stance": "partly_supports",
+                    "directness": "partly_indirect",
+                    "note": "Subcutaneous dosing in 12 people.",
+                    "cited_by": "page-b",
+                }
+            ],
+            "review": {
+                "verdict": "partly_supported",
+                "certainty": "very_low",
+                "risk_of_bias": "very_serious",
+                "imprecision": "serious",
+                "rationale": "One open-label trial of 12.",
+                "summary": "Some people felt better within an hour in one small study.",
+            },
+        },
+        {
+            "slug": "six-infusions",
+            "statement": "Most patients need six infusions.",
+            "category": "dosing",
+            "value_low": 6,
+            "unit": "sessions",
+            "contradicts": ["glutamate-blocker"],
+        },
+        {
+            "slug": "glutamate-blocker",
+            "statement": "Ketamine blocks glutamate.",
+            "category": "mechanism",
+            "review": {"verdict": "not_checkable", "rationale": "r", "summary": "s"},
+        },
+    ]
+    documents = {
+        "page-a": (
+            TEXT_A,
+            {
+                "slug": "page-a",
+                "title": "Page A",
+                "kind": "clinic_page",
+                "excerpts": [
+                    excerpt(TEXT_A, "relief-within-hours", "relief within hours"),
+                    excerpt(TEXT_A, "six-infusions", "Most people need six infusions"),
+                ],
+            },
+        ),
+        "page-b": (
+            TEXT_B,
+            {
+                "slug": "page-b",
+                "title": "Page B",
+                "publisher": "B Clinic",
+                "kind": "blog_post",
+                "published": "2024-05-01",
+                "excerpts": [
+                    excerpt(TEXT_B, "glutamate-blocker", "a potent glutamate blocker"),
+                    excerpt(TEXT_B, "relief-within-hours", "Relief comes within hours"),
+                ],
+            },
+        ),
+    }
+    return write_corpus(folder, studies=studies, claims=claims, documents=documents)
+
+
+def table_counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Document, Study, Claim, Excerpt, EvidenceLink, Review)
+    }
+
+
+def test_it_loads_a_corpus(tmp_path):
+    report = corpus_load(directory=small_corpus(tmp_path))
+    assert table_counts() == {
+        "Document": 2, "Study": 1, "Claim": 3, "Excerpt": 4, "EvidenceLink": 1, "Review": 2,
+    }  # fmt: skip
+    assert report.created["excerpts"] == 4
+    claim = Claim.objects.get(slug="relief-within-hours")
+    assert claim.figure == "1–24 hours"
+    assert claim.excerpts.values("document").distinct().count() == 2
+    review = claim.reviews.get()
+    assert (review.status, review.certainty) == (Review.Status.PUBLISHED, Review.Certainty.VERY_LOW)
+    assert review.downgrades == [("risk of bias", "Very serious"), ("imprecision", "Serious")]
+    link = claim.evidence_links.get()
+    assert link.cited_by.slug == "page-b"
+    assert list(Claim.objects.get(slug="glutamate-blocker").contradicts.all()) == [
+        Claim.objects.get(slug="six-infusions")
+    ]
+    assert Document.objects.get(slug="page-b").published_on.isoformat() == "2024-05-01"
+
+
+def test_loading_twice_changes_nothing(tmp_path):
+    folder = small_corpus(tmp_path)
+    corpus_load(directory=folder)
+    before = table_counts()
+    stamps = list(Review.objects.values_list("pk", "updated_at"))
+    report = corpus_load(directory=folder)
+    assert not report.changed
+    assert table_counts() == before
+    assert list(Review.objects.values_list("pk", "updated_at")) == stamps
+
+
+def test_a_changed_review_is_published_and_the_old_one_superseded(tmp_path):
+    folder = small_corpus(tmp_path)
+    corpus_load(directory=folder)
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    claims[0]["review"]["verdict"] = "misleading"
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    corpus_load(directory=folder)
+    statuses = dict(
+        Review.objects.filter(claim__slug="relief-within-hours").values_list("verdict", "status")
+    )
+    assert statuses == {"partly_supported": "superseded", "misleading": "published"}
+
+
+def break_first_quote_of_page_b(folder: Path) -> None:
+    path = folder / "documents" / "page-b.yaml"
+    entry = yaml.safe_load(path.read_text())
+    entry["excerpts"][0]["start"] += 1
+    path.write_text(yaml.safe_dump(entry))
+
+
+def test_a_wrong_quote_fails_naming_file_and_entry_and_loads_nothing(tmp_path):
+    folder = small_corpus(tmp_path)
+    break_first_quote_of_page_b(folder)
+    with pytest.raises(CorpusError) as error:
+        corpus_load(directory=folder)
+    message = str(error.value)
+    assert "documents/page-b.yaml, entry 1 (glutamate-blocker)" in message
+    assert "is not the document's text" in message
+    assert set(table_counts().values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda c: c[0]["evidence"][0].update(study="nobody-1999"), "unknown study 'nobody-1999'"),
+        (lambda c: c.append(dict(c[1])), "entry 4 (six-infusions): duplicate claim slug"),
+        (lambda c: c[1].update(category="vibes"), "category: Value 'vibes' is not a valid"),
+        (lambda c: c[1].update(colour="red"), "unknown claim field(s): colour"),
+        (lambda c: c[1].update(contradicts=["nope"]), "unknown claim 'nope'"),
+        (lambda c: c[0]["review"].pop("certainty"), "certainty: Give a certainty"),
+    ],
+)
+def test_a_bad_claim_entry_fails_with_its_reason_and_loads_nothing(tmp_path, change, expected):
+    folder = small_corpus(tmp_path)
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    change(claims)
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    with pytest.raises(CorpusError) as error:
+        corpus_load(directory=folder)
+    assert "claims.yaml" in str(error.value)
+    assert expected in str(error.value)
+    assert set(table_counts().values()) == {0}
+
+
+def test_a_duplicate_excerpt_or_malformed_study_fails(tmp_path):
+    folder = small_corpus(tmp_path)
+    path = folder / "documents" / "page-a.yaml"
+    entry = yaml.safe_load(path.read_text())
+    entry["excerpts"].append(dict(entry["excerpts"][0]))
+    path.write_text(yaml.safe_dump(entry))
+    with pytest.raises(CorpusError, match=r"page-a.yaml, entry 3 .*duplicate excerpt"):
+        corpus_load(directory=folder)
+    studies = yaml.safe_load((folder / "studies.yaml").read_text())
+    studies[0]["doi"] = "doi:not-a-doi"
+    (folder / "studies.yaml").write_text(yaml.safe_dump(studies))
+    with pytest.raises(CorpusError, match=r"studies.yaml, entry 1 \(glue-2017-dose\): doi:"):
+        corpus_load(directory=folder)
+
+
+def test_invalid_yaml_names_the_file(tmp_path):
+    folder = small_corpus(tmp_path)
+    (folder / "claims.yaml").write_text("- slug: [unclosed\n")
+    with pytest.raises(CorpusError, match="claims.yaml: not valid YAML"):
+        corpus_load(directory=folder)
+
+
+def test_a_dry_run_stores_nothing(tmp_path):
+    report = corpus_load(directory=small_corpus(tmp_path), dry_run=True)
+    assert report.created["documents"] == 2
+    assert set(table_counts().values()) == {0}
+
+
+def test_the_command_reports_failure_and_stats(tmp_path, capsys):
+    folder = small_corpus(tmp_path)
+    call_command("load_corpus", corpus=folder, stats=True)
+    output = capsys.readouterr().out
+    assert "excerpts: 4 created" in output
+    assert "page-b" in output and "Onset" in output
+    call_command("load_corpus", corpus=folder)
+    assert "Nothing changed." in capsys.readouterr().out
+    break_first_quote_of_page_b(folder)
+    with pytest.raises(CommandError, match="Nothing was loaded. .*page-b.yaml"):
+        call_command("load_corpus", corpus=folder)
+
+
+def test_the_shipped_corpus_loads_and_reloads_as_a_no_op():
+    corpus_load(directory=settings.CORPUS_DIR)
+    assert Document.objects.count() == 5
+    assert not corpus_load(directory=settings.CORPUS_DIR).changed

@@ -1,0 +1,145 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from sources.models import Document, Study, body_sha256
+from tests.factories import make_document, make_excerpt, make_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_stores_the_sha256_of_the_body():
+    document = make_document(body="Ketamine works within hours.")
+    assert document.sha256 == body_sha256("Ketamine works within hours.")
+    assert len(document.sha256) == 64
+
+
+def test_it_rejects_the_same_text_stored_twice():
+    first = make_document(body="Same words.")
+    twin = Document(title="Copy", slug="copy", body="Same words.")
+    with pytest.raises(ValidationError) as error:
+        twin.full_clean()
+    assert f"already stored as “{first.title}”" in str(error.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save()
+
+
+def test_it_rejects_an_empty_body():
+    with pytest.raises(ValidationError) as error:
+        Document(title="Empty", slug="empty", body="   ").full_clean()
+    assert "no text" in str(error.value)
+
+
+def test_the_body_is_editable_until_an_excerpt_points_into_it():
+    document = make_document(body="Ketamine works within hours.")
+    document.body = "Ketamine works within minutes."
+    document.full_clean()
+    document.save()
+    make_excerpt(document=document, quote="within minutes")
+    document.body = "Ketamine works within days."
+    with pytest.raises(ValidationError) as error:
+        document.full_clean()
+    assert "cannot be changed" in str(error.value)
+    with pytest.raises(ValidationError):
+        document.save()
+    document.refresh_from_db()
+    assert document.body == "Ketamine works within minutes."
+
+
+def test_other_fields_stay_editable_once_excerpted():
+    excerpt = make_excerpt()
+    document = excerpt.document
+    document.title = "A better title"
+    document.full_clean()
+    document.save()
+    assert Document.objects.get(pk=document.pk).title == "A better title"
+
+
+@pytest.mark.parametrize(
+    "entered",
+    [
+        "10.1177/0269881117705089",
+        "10.1177/0269881117705089 ",
+        "https://doi.org/10.1177/0269881117705089",
+        "https://dx.doi.org/10.1177/0269881117705089",
+        "doi:10.1177/0269881117705089",
+        "DOI: 10.1177/0269881117705089",
+        "10.1177/0269881117705089".upper(),
+    ],
+)
+def test_it_normalizes_a_doi(entered):
+    study = Study(slug="s", title="T", design=Study.Design.OPEN_LABEL_TRIAL, doi=entered)
+    study.full_clean()
+    assert study.doi == "10.1177/0269881117705089"
+
+
+@pytest.mark.parametrize(
+    "entered", ["10.11/x", "11.1177/abc", "10.1177", "not a doi", "10.1177/a b"]
+)
+def test_it_rejects_a_malformed_doi(entered):
+    study = Study(slug="s", title="T", design=Study.Design.OPEN_LABEL_TRIAL, doi=entered)
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert "doi" in error.value.message_dict
+
+
+def test_the_database_refuses_a_malformed_doi():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_study(doi="garbage")
+
+
+def test_saving_normalizes_identifiers_even_without_validation():
+    study = make_study(doi="https://doi.org/10.1177/ABC", pmid="PMID: 42")
+    study.refresh_from_db()
+    assert (study.doi, study.pmid) == ("10.1177/abc", "42")
+
+
+@pytest.mark.parametrize("entered", ["28441895", " 28441895 ", "PMID: 28441895", "pmid:28441895"])
+def test_it_normalizes_a_pmid(entered):
+    study = Study(slug="s", title="T", design=Study.Design.OPEN_LABEL_TRIAL, pmid=entered)
+    study.full_clean()
+    assert study.pmid == "28441895"
+
+
+@pytest.mark.parametrize("entered", ["0123", "12a45", "1234567890", "-5"])
+def test_it_rejects_a_malformed_pmid(entered):
+    study = Study(slug="s", title="T", design=Study.Design.OPEN_LABEL_TRIAL, pmid=entered)
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert "pmid" in error.value.message_dict
+
+
+def test_the_database_refuses_a_malformed_pmid():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_study(pmid="12x")
+
+
+def test_identifiers_are_unique_only_when_present():
+    make_study(doi="", pmid="")
+    make_study(doi="", pmid="")
+    make_study(doi="10.1000/abc", pmid="123")
+    duplicate = Study(slug="dup", title="Dup", design=Study.Design.GUIDELINE, doi="10.1000/ABC")
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert "doi" in str(error.value).lower()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_study(pmid="123")
+
+
+def test_a_retraction_note_needs_the_retracted_flag():
+    study = make_study()
+    study.retraction_note = "Data fabricated."
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert "retraction_note" in error.value.message_dict
+    study.is_retracted = True
+    study.full_clean()
+
+
+def test_it_names_a_study_by_first_author_and_year():
+    study = make_study(authors="Glue P, Medlicott NJ", year=2017, title="Dose effects")
+    assert str(study) == "Glue P 2017: Dose effects"
+    assert study.doi_url == ""
+    study.doi, study.pmid = "10.1/x", "1"
+    assert study.doi_url == "https://doi.org/10.1/x"
+    assert study.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/1/"
