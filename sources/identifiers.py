@@ -3,6 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 
 DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
@@ -29,6 +30,23 @@ def normalize_pmid(value: str) -> str:
     if pmid.lower().startswith("pmid:"):
         pmid = pmid[5:]
     return pmid.strip()
+
+
+def validate_source_lines(value: str) -> None:
+    """Each line names one page: an http(s) URL, optionally followed by what it confirmed."""
+    url_validator = URLValidator(schemes=["http", "https"])
+    for number, line in enumerate(value.splitlines(), 1):
+        if not line.strip():
+            continue
+        url = line.split()[0]
+        try:
+            url_validator(url)
+        except ValidationError:
+            raise ValidationError(
+                "Line %(number)s does not start with a web address: %(line)s",
+                code="invalid_source_line",
+                params={"number": number, "line": line},
+            ) from None
 
 
 def validate_doi(value: str) -> None:

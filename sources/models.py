@@ -7,7 +7,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from sources.identifiers import DOI_PATTERN, PMID_PATTERN, DOIField, PMIDField
+from sources.identifiers import (
+    DOI_PATTERN,
+    PMID_PATTERN,
+    DOIField,
+    PMIDField,
+    validate_source_lines,
+)
 
 
 def body_sha256(body: str) -> str:
@@ -117,8 +123,11 @@ class Study(models.Model):
     doi = DOIField("DOI", max_length=200, blank=True)
     pmid = PMIDField("PMID", max_length=9, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
-    verified_from = models.URLField(
-        max_length=500, blank=True, help_text="The page the citation details were checked against."
+    verified_from = models.TextField(
+        blank=True,
+        validators=[validate_source_lines],
+        help_text="The pages the citation details were checked against: one URL per line, "
+        "optionally followed by what that page confirmed.",
     )
     unverified = models.TextField(
         blank=True, help_text="Which fields could not be verified from a primary source."
@@ -168,6 +177,16 @@ class Study(models.Model):
             raise ValidationError(
                 {"retraction_note": "A retraction note needs the study marked retracted."}
             )
+
+    @property
+    def verification_sources(self) -> list[tuple[str, str]]:
+        """(url, what it confirmed) for each line of verified_from."""
+        sources = []
+        for line in self.verified_from.splitlines():
+            if line.strip():
+                url, _, note = line.strip().partition(" ")
+                sources.append((url, note.strip()))
+        return sources
 
     @property
     def doi_url(self) -> str:

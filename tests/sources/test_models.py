@@ -143,3 +143,18 @@ def test_it_names_a_study_by_first_author_and_year():
     study.doi, study.pmid = "10.1/x", "1"
     assert study.doi_url == "https://doi.org/10.1/x"
     assert study.pubmed_url == "https://pubmed.ncbi.nlm.nih.gov/1/"
+
+
+def test_verification_sources_are_urls_with_optional_notes():
+    study = make_study(
+        verified_from="https://pubmed.ncbi.nlm.nih.gov/1/\nhttps://example.org/a (authors)\n"
+    )
+    study.full_clean()
+    assert study.verification_sources == [
+        ("https://pubmed.ncbi.nlm.nih.gov/1/", ""),
+        ("https://example.org/a", "(authors)"),
+    ]
+    study.verified_from = "authors from https://example.org/a"
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert "Line 1 does not start with a web address" in str(error.value)
