@@ -200,6 +200,8 @@ class _CorpusLoader:
         if slug in self.studies:
             raise CorpusError(f"duplicate study slug {slug!r}")
         values = {key: _blank_to_default(Study, key, entry[key]) for key in entry if key != "slug"}
+        if isinstance(values.get("verified_from"), list):
+            values["verified_from"] = "\n".join(values["verified_from"])
         self.studies[slug] = self._upsert(Study, {"slug": slug}, values)
 
     def _load_document(self, path: Path, entry: dict) -> None:
