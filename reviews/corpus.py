@@ -256,7 +256,7 @@ class _CorpusLoader:
         present = set(claim.contradicts.values_list("pk", flat=True))
         if wanted - present:
             claim.contradicts.add(*(wanted - present))
-            self.report.count(Claim, "updated")
+            self.report.created["contradiction links"] += len(wanted - present)
         for evidence in entry.get("evidence") or []:
             self._load_evidence(claim, evidence)
         if entry.get("review"):

@@ -1,0 +1,123 @@
+"""The shipped corpus: checks on the data files themselves and on what they load."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+from django.core.management import call_command
+from django.db.models import Count, Q
+
+from claims.models import Claim
+from reviews.corpus import corpus_load
+from reviews.models import Review
+from sources.identifiers import DOI_PATTERN, PMID_PATTERN
+from sources.models import Study
+
+CORPUS = Path(settings.CORPUS_DIR)
+DOCUMENT_FILES = sorted((CORPUS / "documents").glob("*.yaml"))
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", DOCUMENT_FILES, ids=lambda path: path.stem)
+def test_every_quote_is_the_document_text_at_its_offsets(path):
+    entry = load_yaml(path)
+    text = (CORPUS / "documents" / entry["text"]).read_text(encoding="utf-8")
+    assert entry["excerpts"], f"{path.name} has no excerpts"
+    for excerpt in entry["excerpts"]:
+        start = excerpt["start"]
+        assert text[start : start + len(excerpt["quote"])] == excerpt["quote"], excerpt
+
+
+def test_the_seed_texts_are_unchanged_copies():
+    seeds = Path(settings.BASE_DIR).parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip(f"no seed folder at {seeds} to compare with")
+    seed_files = sorted(seeds.glob("*.txt"))
+    assert len(seed_files) == 5
+    for seed in seed_files:
+        assert (CORPUS / "documents" / seed.name).read_bytes() == seed.read_bytes()
+
+
+def test_every_identifier_is_well_formed_and_verified():
+    for study in load_yaml(CORPUS / "studies.yaml"):
+        sources = study.get("verified_from") or []
+        sources = [sources] if isinstance(sources, str) else sources
+        if study.get("doi"):
+            assert re.fullmatch(DOI_PATTERN, study["doi"]), study["slug"]
+        if study.get("pmid"):
+            assert re.fullmatch(PMID_PATTERN, str(study["pmid"])), study["slug"]
+        if study.get("doi") or study.get("pmid"):
+            assert sources, f"{study['slug']} has an identifier but no verification page"
+        for source in sources:
+            assert re.match(r"https?://\S+", source), (study["slug"], source)
+
+
+@pytest.fixture
+def shipped_corpus(db):
+    corpus_load(directory=CORPUS)
+
+
+def test_every_claim_is_quoted_and_has_a_published_review(shipped_corpus):
+    claims = Claim.objects.annotate(
+        excerpts_n=Count("excerpts", distinct=True),
+        published_n=Count(
+            "reviews", filter=Q(reviews__status=Review.Status.PUBLISHED), distinct=True
+        ),
+    )
+    unquoted = [c.slug for c in claims if c.excerpts_n == 0]
+    unreviewed = [c.slug for c in claims if c.published_n != 1]
+    assert unquoted == []
+    assert unreviewed == []
+    assert claims.count() >= 100
+
+
+def test_every_checkable_claim_has_evidence(shipped_corpus):
+    graded = Claim.objects.filter(reviews__status=Review.Status.PUBLISHED).exclude(
+        reviews__verdict=Review.Verdict.NOT_CHECKABLE
+    )
+    assert list(graded.filter(evidence_links=None).values_list("slug", flat=True)) == []
+
+
+def test_not_checkable_reviews_say_why(shipped_corpus):
+    for review in Review.objects.filter(verdict=Review.Verdict.NOT_CHECKABLE):
+        assert len(review.rationale) > 20, review.claim.slug
+
+
+def test_the_corpus_covers_every_seed_document_and_category(shipped_corpus):
+    excerpts_per_document = Claim.objects.values("excerpts__document").distinct().count()
+    assert excerpts_per_document == 5
+    used = set(Claim.objects.values_list("category", flat=True))
+    assert used >= {
+        Claim.Category.ONSET,
+        Claim.Category.EFFICACY,
+        Claim.Category.DOSING,
+        Claim.Category.SAFETY,
+        Claim.Category.MECHANISM,
+        Claim.Category.REGULATORY,
+        Claim.Category.COMPARISON,
+        Claim.Category.PREVALENCE,
+    }
+
+
+def test_glutamate_claims_are_linked_as_contradicting(shipped_corpus):
+    blocker = Claim.objects.get(slug="ketamine-blocks-glutamate")
+    assert "ketamine-increases-glutamate" in blocker.contradicts.values_list("slug", flat=True)
+
+
+def test_studies_with_identifiers_keep_their_verification_page(shipped_corpus):
+    with_identifier = Study.objects.exclude(doi="", pmid="")
+    assert with_identifier.exists()
+    assert not with_identifier.filter(verified_from="").exists()
+
+
+def test_stats_print_coverage(shipped_corpus, capsys):
+    call_command("load_corpus", stats=True)
+    output = capsys.readouterr().out
+    assert "Nothing changed." in output
+    assert re.search(r"how-ketamine-is-revolutionizing-anxiety-treatment\s+\d+", output)
+    assert re.search(r"Onset\s+\d+", output)
