@@ -1,12 +1,15 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, Q
+from django.db import connection, models
+from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Length
 from django.urls import reverse
 
 from sources.models import Document
 
 CONTEXT_CHARS = 48
+SEARCH_CONFIG = "english"
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -17,12 +20,31 @@ class ClaimQuerySet(models.QuerySet):
         return self.with_document_counts().order_by("category", "statement")
 
     def search(self, query: str) -> "ClaimQuerySet":
-        """Claims whose statement or quoted text contains the query (case-insensitive)."""
+        """Claims matching the query in their statement, quotes or published review.
+
+        PostgreSQL: full-text search (websearch syntax) on the stored, GIN-indexed vector,
+        annotated with `rank`. Elsewhere: every word must occur in the stored search text,
+        ranked by where the whole query occurs (statement, then anywhere).
+        """
         query = query.strip()
         if not query:
             return self
-        matches = Q(statement__icontains=query) | Q(excerpts__quote__icontains=query)
-        return self.filter(pk__in=Claim.objects.filter(matches).values("pk"))
+        if connection.vendor == "postgresql":
+            search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+            return self.filter(search_vector=search_query).annotate(
+                rank=SearchRank(F("search_vector"), search_query)
+            )
+        words = Q()
+        for word in query.split():
+            words &= Q(search_text__icontains=word)
+        return self.filter(words).annotate(
+            rank=Case(
+                When(statement__icontains=query, then=Value(3.0)),
+                When(search_text__icontains=query, then=Value(2.0)),
+                default=Value(1.0),
+                output_field=models.FloatField(),
+            )
+        )
 
 
 class Claim(models.Model):
@@ -67,6 +89,12 @@ class Claim(models.Model):
         symmetrical=True,
         help_text="Claims from other documents that say the opposite.",
     )
+    search_text = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Statement, quotes and published review, kept for search.",
+    )
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,6 +102,10 @@ class Claim(models.Model):
 
     class Meta:
         ordering = ["statement"]
+        indexes = [
+            # Claim.objects.search() on PostgreSQL (created only there: see migration 0002).
+            GinIndex(fields=["search_vector"], name="claims_claim_search_gin"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(value_low__isnull=True)
@@ -91,7 +123,7 @@ class Claim(models.Model):
         return self.statement
 
     def get_absolute_url(self):
-        return reverse("home") + f"#claim-{self.slug}"
+        return reverse("claims:detail", args=[self.slug])
 
     def clean(self):
         has_value = self.value_low is not None or self.value_high is not None

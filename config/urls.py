@@ -1,9 +1,21 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
 
-from reviews import views as review_views
+from reviews import views
+from reviews.feeds import LatestReviewsFeed
+from reviews.sitemaps import SITEMAPS
+from reviews.urls import claim_patterns, document_patterns, study_patterns
 
 urlpatterns = [
-    path("", review_views.home, name="home"),
+    path("", views.home, name="home"),
+    path("claims/", include(claim_patterns)),
+    path("sources/", include(document_patterns)),
+    path("studies/", include(study_patterns)),
+    path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

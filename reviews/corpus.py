@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
 from reviews.models import EvidenceLink, Review
-from reviews.services import review_publish
+from reviews.services import review_publish, search_refresh_deferred
 from sources.models import Document, Study
 
 STUDY_KEYS = {
@@ -45,6 +45,7 @@ REVIEW_KEYS = {
     *Review.DOWNGRADING_DOMAINS, *Review.UPGRADING_FACTORS,
 }  # fmt: skip
 DOCUMENT_FIELDS = {"published": "published_on", "retrieved": "retrieved_on"}
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 class CorpusError(Exception):
@@ -78,7 +79,8 @@ def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
     directory = Path(directory)
     loader = _CorpusLoader(directory)
     with transaction.atomic():
-        loader.load()
+        with search_refresh_deferred():
+            loader.load()
         if dry_run:
             transaction.set_rollback(True)
     return loader.report
@@ -122,7 +124,7 @@ class _CorpusLoader:
 
     def _read(self, path: Path) -> Any:
         try:
-            return yaml.safe_load(path.read_text(encoding="utf-8"))
+            return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
         except yaml.YAMLError as error:
             raise CorpusError(f"{self._name(path)}: not valid YAML: {error}") from None
         except (OSError, UnicodeDecodeError) as error:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 
 from claims.models import Claim, ClaimQuerySet
 from sources.models import Document, Study
@@ -70,6 +70,39 @@ class Verdict(models.TextChoices):
     def css_class(self) -> str:
         return f"verdict-{self.value.replace('_', '-')}"
 
+    @property
+    def rating(self) -> int | None:
+        """The verdict on a 1 (false) to 5 (supported) scale; None when not checkable."""
+        return VERDICT_RATINGS.get(self)
+
+    @property
+    def description(self) -> str:
+        return VERDICT_DESCRIPTIONS[self]
+
+
+VERDICT_RATINGS = {
+    Verdict.SUPPORTED: 5,
+    Verdict.PARTLY_SUPPORTED: 4,
+    Verdict.UNSUPPORTED: 3,
+    Verdict.MISLEADING: 2,
+    Verdict.FALSE: 1,
+}
+
+VERDICT_DESCRIPTIONS = {
+    Verdict.SUPPORTED: "The evidence backs the claim for the population, route and outcome "
+    "it names.",
+    Verdict.PARTLY_SUPPORTED: "True in part, or only for a narrower population, route or "
+    "outcome, or the size or speed is overstated.",
+    Verdict.UNSUPPORTED: "No adequate evidence either way: the claim asserts more than anyone "
+    "has shown.",
+    Verdict.MISLEADING: "Has true elements but leaves a false impression: omits decisive "
+    "context, borrows evidence from another condition or route, or cites a study for what it "
+    "did not show.",
+    Verdict.FALSE: "Contradicted by the evidence or the documentary record.",
+    Verdict.NOT_CHECKABLE: "Opinion, puffery or a vague promise with nothing testable. Graded "
+    "with the reason, never skipped; no numeric rating.",
+}
+
 
 class Certainty(models.TextChoices):
     HIGH = "high", "High"
@@ -80,6 +113,18 @@ class Certainty(models.TextChoices):
     @property
     def css_class(self) -> str:
         return f"certainty-{self.value.replace('_', '-')}"
+
+    @property
+    def description(self) -> str:
+        return CERTAINTY_DESCRIPTIONS[self]
+
+
+CERTAINTY_DESCRIPTIONS = {
+    Certainty.HIGH: "Further research is very unlikely to change the picture.",
+    Certainty.MODERATE: "Further research may well change it.",
+    Certainty.LOW: "Further research is likely to change it.",
+    Certainty.VERY_LOW: "Any estimate is very uncertain.",
+}
 
 
 class Concern(models.TextChoices):
@@ -100,15 +145,25 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(status=ReviewStatus.PUBLISHED)
 
     def latest_published(self) -> "ReviewQuerySet":
-        return self.published().select_related("claim").order_by("-published_at", "-pk")
+        return (
+            self.published()
+            .select_related("claim")
+            .only("verdict", "certainty", "published_at", "claim__statement", "claim__slug")
+            .order_by("-published_at", "-pk")
+        )
+
+    def verdict_counts(self) -> dict[str, int]:
+        rows = self.values_list("verdict").annotate(n=Count("pk")).order_by()
+        return dict(rows)
 
 
 def with_published_verdict(claims: ClaimQuerySet) -> ClaimQuerySet:
-    """Annotate each claim with its published review's verdict and certainty (or None)."""
+    """Annotate each claim with its published review's verdict, certainty and date (or None)."""
     published = Review.objects.published().filter(claim=OuterRef("pk"))
     return claims.annotate(
         verdict=Subquery(published.values("verdict")[:1]),
         certainty=Subquery(published.values("certainty")[:1]),
+        published_at=Subquery(published.values("published_at")[:1]),
     )
 
 

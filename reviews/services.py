@@ -1,6 +1,13 @@
-from django.db import transaction
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
 from django.utils import timezone
 
+from claims.models import SEARCH_CONFIG, Claim, Excerpt
 from reviews.models import Review
 
 
@@ -17,3 +24,57 @@ def review_publish(*, review: Review) -> Review:
         review.full_clean()
         review.save()
     return review
+
+
+_pending_search_refresh: ContextVar[set[int] | None] = ContextVar(
+    "pending_search_refresh", default=None
+)
+
+
+@contextmanager
+def search_refresh_deferred() -> Iterator[None]:
+    """Within the block, collect the claims whose search text is stale and refresh them
+    once at the end, instead of after every save (bulk loads save thousands of rows)."""
+    pending: set[int] = set()
+    token = _pending_search_refresh.set(pending)
+    try:
+        yield
+    finally:
+        _pending_search_refresh.reset(token)
+    claims_refresh_search(claim_ids=pending)
+
+
+def claims_schedule_search_refresh(*, claim_ids: Iterable[int]) -> None:
+    """Refresh now, or at the end of the enclosing search_refresh_deferred() block."""
+    pending = _pending_search_refresh.get()
+    if pending is None:
+        claims_refresh_search(claim_ids=claim_ids)
+    else:
+        pending.update(pk for pk in claim_ids if pk is not None)
+
+
+def claims_refresh_search(*, claim_ids: Iterable[int]) -> None:
+    """Rebuild the stored search text (and, on PostgreSQL, the search vector) of claims.
+
+    The text holds the statement, every quote and the published review's rationale and
+    summary, so a search finds a claim by any words a clinic or a reviewer used.
+    """
+    ids = {pk for pk in claim_ids if pk is not None}
+    if not ids:
+        return
+    texts: dict[int, list[str]] = defaultdict(list)
+    quotes = Excerpt.objects.filter(claim_id__in=ids).values_list("claim_id", "quote")
+    for claim_id, quote in quotes:
+        texts[claim_id].append(quote)
+    published = Review.objects.published().filter(claim_id__in=ids)
+    for claim_id, rationale, summary in published.values_list("claim_id", "rationale", "summary"):
+        texts[claim_id] += [rationale, summary]
+    claims = list(Claim.objects.filter(pk__in=ids).only("pk", "statement"))
+    for claim in claims:
+        claim.search_text = "\n".join([claim.statement, *texts[claim.pk]])
+    Claim.objects.bulk_update(claims, ["search_text"], batch_size=500)
+    if connection.vendor == "postgresql":
+        Claim.objects.filter(pk__in=ids).update(
+            search_vector=SearchVector("statement", weight="A", config=SEARCH_CONFIG)
+            + SearchVector("search_text", weight="B", config=SEARCH_CONFIG)
+        )

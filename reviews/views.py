@@ -1,17 +1,241 @@
-from django.shortcuts import render
+from collections import Counter
 
-from claims.models import Claim
-from reviews.models import Review, with_published_verdict
-from sources.models import Document
+from django.db import DatabaseError, connection
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView, TemplateView
+from django_filters.views import FilterView
 
-HOME_REVIEW_COUNT = 10
+from claims.highlight import Mark, render_highlighted
+from claims.models import Claim, Excerpt
+from reviews.filters import ClaimFilter
+from reviews.models import VERDICT_RATINGS, EvidenceLink, Review, with_published_verdict
+from sources.models import Document, Study
+
+HOME_REVIEW_COUNT = 8
+NOT_REVIEWED = "Not yet reviewed"
 
 
 def home(request):
+    claims = with_published_verdict(Claim.objects.all())
+    verdicts = Counter(claims.values_list("verdict", flat=True))
+    categories = dict(claims.values_list("category").annotate(n=Count("pk")).order_by())
     context = {
-        "documents": Document.objects.for_list(),
-        "claims": with_published_verdict(Claim.objects.for_list()),
         "latest_reviews": Review.objects.latest_published()[:HOME_REVIEW_COUNT],
-        "verdicts": Review.Verdict,
+        "verdict_chart": _chart(
+            [(v.label, v.css_class, verdicts[v.value]) for v in Review.Verdict]
+            + [(NOT_REVIEWED, "not-reviewed", verdicts[None])]
+        ),
+        "category_chart": _chart(
+            [(c.label, "category", categories.get(c.value, 0)) for c in Claim.Category]
+        ),
+        "claim_total": sum(verdicts.values()),
+        "documents": Document.objects.for_list(),
     }
     return render(request, "home.html", context)
+
+
+def _chart(rows: list[tuple[str, str, int]]) -> list[dict]:
+    """Rows of a server-rendered bar chart: label, class, count and bar width (0-100)."""
+    most = max((count for _, _, count in rows), default=0) or 1
+    return [
+        {"label": label, "css_class": css, "count": count, "width": round(100 * count / most)}
+        for label, css, count in rows
+        if count or css != "not-reviewed"
+    ]
+
+
+class ClaimListView(FilterView):
+    filterset_class = ClaimFilter
+    template_name = "reviews/claim_list.html"
+    paginate_by = 25
+    context_object_name = "claims"
+
+    def get_queryset(self):
+        return with_published_verdict(Claim.objects.for_list()).defer(
+            "search_text", "search_vector"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_filtered"] = any(
+            value for key, value in self.request.GET.items() if key not in ("page", "sort")
+        )
+        return context
+
+
+def claim_detail(request, slug):
+    claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
+    review = Review.objects.published().filter(claim=claim).first()
+    excerpts = claim.excerpts.select_related("document").only(
+        "quote", "start", "end", "prefix", "suffix", "claim_id",
+        "document__title", "document__slug", "document__url", "document__publisher",
+    ).order_by("document__title", "start")  # fmt: skip
+    context = {
+        "claim": claim,
+        "review": review,
+        "verdict": Review.Verdict(review.verdict) if review else None,
+        "certainty": Review.Certainty(review.certainty) if review and review.certainty else None,
+        "excerpts": excerpts,
+        "evidence_links": (
+            claim.evidence_links.select_related("study", "cited_by").order_by(
+                "-study__year", "study__title"
+            )
+            if review
+            else []
+        ),
+        "contradictions": with_published_verdict(claim.contradicts.all()).defer(
+            "search_text", "search_vector"
+        ),
+    }
+    context["json_ld"] = claim_review_json_ld(request, context) if review else None
+    return render(request, "reviews/claim_detail.html", context)
+
+
+def claim_review_json_ld(request, context) -> dict:
+    """schema.org ClaimReview for a claim with a published review."""
+    claim, review, verdict = context["claim"], context["review"], context["verdict"]
+    appearances = []
+    seen = set()
+    for excerpt in context["excerpts"]:
+        document = excerpt.document
+        if document.pk in seen:
+            continue
+        seen.add(document.pk)
+        url = document.url or request.build_absolute_uri(document.get_absolute_url())
+        appearances.append({"@type": "CreativeWork", "url": url, "name": document.title})
+    rating = {
+        "@type": "Rating",
+        "alternateName": verdict.label,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    if verdict.rating is not None:
+        rating["ratingValue"] = verdict.rating
+    item = {"@type": "Claim", "appearance": appearances}
+    if appearances:
+        item["firstAppearance"] = appearances[0]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": request.build_absolute_uri(claim.get_absolute_url()),
+        "claimReviewed": claim.statement,
+        "datePublished": review.published_at.date().isoformat(),
+        "author": {
+            "@type": "Organization",
+            "name": "Ketamine claims, checked",
+            "url": request.build_absolute_uri(reverse("home")),
+        },
+        "reviewRating": rating,
+        "itemReviewed": item,
+    }
+
+
+def document_detail(request, slug):
+    document = get_object_or_404(Document, slug=slug)
+    claims = with_published_verdict(Claim.objects.only("statement", "slug"))
+    excerpts = list(
+        document.excerpts.only("start", "end", "claim_id", "document_id")
+        .prefetch_related(Prefetch("claim", queryset=claims))
+        .order_by("start", "end")
+    )
+    claims_here = {excerpt.claim_id: excerpt.claim for excerpt in excerpts}
+    tally = Counter(claim.verdict for claim in claims_here.values())
+    context = {
+        "document": document,
+        "highlighted": render_highlighted(document.body, excerpts, _excerpt_mark),
+        "excerpt_count": len(excerpts),
+        "claim_count": len(claims_here),
+        "verdict_summary": [(v, tally[v.value]) for v in Review.Verdict if tally[v.value]],
+        "unreviewed_count": tally[None],
+        "verdicts": list(Review.Verdict),
+    }
+    return render(request, "reviews/document_detail.html", context)
+
+
+def _excerpt_mark(excerpt: Excerpt) -> Mark:
+    claim = excerpt.claim
+    verdict = Review.Verdict(claim.verdict) if claim.verdict else None
+    label = verdict.label if verdict else NOT_REVIEWED
+    return Mark(
+        href=claim.get_absolute_url(),
+        css_class=verdict.css_class if verdict else "not-reviewed",
+        title=f"{label}: {claim.statement}",
+    )
+
+
+class StudyListView(ListView):
+    template_name = "reviews/study_list.html"
+    context_object_name = "studies"
+    paginate_by = 50
+
+    def get_queryset(self):
+        published_claims = Q(evidence_links__claim__reviews__status=Review.Status.PUBLISHED)
+        studies = Study.objects.annotate(
+            claim_count=Count("evidence_links__claim", filter=published_claims, distinct=True)
+        ).order_by("-year", "title")
+        design = self.request.GET.get("design")
+        if design in Study.Design.values:
+            studies = studies.filter(design=design)
+        return studies
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["designs"] = Study.Design
+        context["design"] = self.request.GET.get("design", "")
+        return context
+
+
+class StudyDetailView(DetailView):
+    model = Study
+    template_name = "reviews/study_detail.html"
+    context_object_name = "study"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claims = with_published_verdict(Claim.objects.only("statement", "slug"))
+        context["links"] = (
+            EvidenceLink.objects.filter(
+                study=self.object, claim__reviews__status=Review.Status.PUBLISHED
+            )
+            .select_related("cited_by")
+            .prefetch_related(Prefetch("claim", queryset=claims))
+            .order_by("claim__statement")
+        )
+        return context
+
+
+class MethodologyView(TemplateView):
+    template_name = "reviews/methodology.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["verdicts"] = [(v, VERDICT_RATINGS.get(v)) for v in Review.Verdict]
+        context["certainties"] = list(Review.Certainty)
+        return context
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

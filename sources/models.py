@@ -71,7 +71,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("home") + f"#document-{self.slug}"
+        return reverse("sources:detail", args=[self.slug])
 
     BODY_LOCKED_MESSAGE = (
         "The text cannot be changed: excerpts point into it by character offset. "
@@ -171,6 +171,9 @@ class Study(models.Model):
         first_author = self.authors.split(",")[0].strip()
         lead = f"{first_author} {self.year}" if first_author and self.year else self.slug
         return f"{lead}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("studies:detail", args=[self.pk])
 
     def clean(self):
         if self.retraction_note and not self.is_retracted:

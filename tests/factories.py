@@ -68,8 +68,10 @@ def make_excerpt(*, quote: str = "within hours", **overrides) -> Excerpt:
 def make_evidence_link(**overrides) -> EvidenceLink:
     values = {"stance": EvidenceLink.Stance.SUPPORTS, "note": "Direct evidence."}
     values.update(overrides)
-    values.setdefault("claim", make_claim())
-    values.setdefault("study", make_study())
+    if "claim" not in values:
+        values["claim"] = make_claim()
+    if "study" not in values:
+        values["study"] = make_study()
     return EvidenceLink.objects.create(**values)
 
 
@@ -81,7 +83,8 @@ def make_review(**overrides) -> Review:
         "summary": "Some people felt better quickly; the evidence is thin.",
     }
     values.update(overrides)
-    values.setdefault("claim", make_claim())
+    if "claim" not in values:
+        values["claim"] = make_claim()
     if values.get("status") == Review.Status.PUBLISHED:
         values.setdefault("published_at", timezone.now())
     return Review.objects.create(**values)

@@ -121,3 +121,17 @@ def test_stats_print_coverage(shipped_corpus, capsys):
     assert "Nothing changed." in output
     assert re.search(r"how-ketamine-is-revolutionizing-anxiety-treatment\s+\d+", output)
     assert re.search(r"Onset\s+\d+", output)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("83%", "study-2017-83-percent-gad-sad-improved"),
+        ("within an hour", "study-2017-gad-sad-relief-within-one-hour"),
+        ("Spravato", "spravato-is-esketamine-nasal-spray"),
+        ("glutamate blocker", "ketamine-blocks-glutamate"),
+    ],
+)
+def test_clinicians_find_the_claim_they_search_for(shipped_corpus, query, expected):
+    found = list(Claim.objects.search(query).order_by("-rank").values_list("slug", flat=True))
+    assert expected in found[:5], found[:5]

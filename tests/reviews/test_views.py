@@ -1,3 +1,5 @@
+import xml.etree.ElementTree as ET
+
 import pytest
 from django.urls import reverse
 
@@ -8,25 +10,33 @@ from tests.queries import count_queries
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_documents_claims_and_published_verdicts(client):
+def published_claim(**review_overrides):
     excerpt = make_excerpt()
-    make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED, verdict=Review.Verdict.FALSE)
+    review_overrides.setdefault("verdict", Review.Verdict.FALSE)
+    make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED, **review_overrides)
+    return excerpt.claim
+
+
+def test_home_shows_search_latest_reviews_charts_and_documents(client):
+    claim = published_claim()
     response = client.get(reverse("home"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert excerpt.document.title in html
-    assert excerpt.claim.statement in html
-    assert '<span class="badge verdict-false">False</span>' in html
+    assert 'role="search"' in html
+    assert f'href="{claim.get_absolute_url()}">{claim.statement}</a>' in html
+    assert "Claims by verdict" in html and "Claims by category" in html
+    assert '<th scope="row">False</th>' in html
+    assert claim.excerpts.get().document.title in html
     assert "Not medical advice" in html
-    assert "home.html" in [template.name for template in response.templates]
 
 
-def test_home_shows_unpublished_claims_as_not_yet_reviewed(client):
+def test_home_hides_draft_verdicts(client):
     excerpt = make_excerpt()
     make_review(claim=excerpt.claim, status=Review.Status.DRAFT, verdict=Review.Verdict.SUPPORTED)
     html = client.get(reverse("home")).content.decode()
-    assert "Not yet reviewed" in html
-    assert "verdict-supported" not in html
+    assert excerpt.claim.statement not in html  # only published reviews are listed
+    assert "verdict-supported" not in html.split("Claims at a glance")[0]
+    assert '<th scope="row">Not yet reviewed</th>' in html
 
 
 def test_home_escapes_text_from_documents(client):
@@ -37,18 +47,70 @@ def test_home_escapes_text_from_documents(client):
 
 
 def test_home_renders_with_an_empty_database(client):
-    html = client.get(reverse("home")).content.decode()
-    assert "No claims yet." in html
+    assert "No documents yet." in client.get(reverse("home")).content.decode()
 
 
-def test_home_queries_do_not_grow_with_rows(client, django_assert_max_num_queries):
-    excerpt = make_excerpt()
-    make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED)
+def test_home_queries_do_not_grow_with_rows(client):
+    published_claim()
     few = count_queries(client, reverse("home"))
-    for _ in range(5):
-        other = make_excerpt()
-        make_review(claim=other.claim, status=Review.Status.PUBLISHED)
-    # documents, claims with verdicts, latest reviews with their claims.
-    with django_assert_max_num_queries(3):
-        client.get(reverse("home"))
+    for _ in range(4):
+        published_claim()
     assert count_queries(client, reverse("home")) == few
+
+
+def test_methodology_explains_both_axes_and_the_numeric_scale(client):
+    html = client.get(reverse("methodology")).content.decode()
+    assert "The verdict scale" in html and "GRADE" in html
+    assert "Corrections" in html and 'id="unreviewed"' in html
+    assert '<td class="num">5</td>' in html and '<td class="num">1</td>' in html
+
+
+def test_feed_lists_published_reviews_only(client):
+    claim = published_claim()
+    draft = make_excerpt().claim
+    make_review(claim=draft, status=Review.Status.DRAFT)
+    response = client.get(reverse("review-feed"))
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert f"False: {claim.statement}" in titles
+    assert not any(draft.statement in (t or "") for t in titles)
+
+
+def test_sitemap_lists_published_claims_documents_and_studies(client):
+    claim = published_claim()
+    unpublished = make_excerpt().claim
+    xml = client.get(reverse("sitemap")).content.decode()
+    assert claim.get_absolute_url() in xml
+    assert unpublished.get_absolute_url() not in xml
+    assert claim.excerpts.get().document.get_absolute_url() in xml
+
+
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin(client):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_healthz_checks_the_database(client):
+    response = client.get(reverse("healthz"))
+    assert response.json() == {"status": "ok", "database": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_reports_a_broken_database(client, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
+def test_unknown_pages_get_the_friendly_404(client):
+    response = client.get("/claims/no-such-claim/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

@@ -1,0 +1,211 @@
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from claims.models import Claim
+from reviews.models import EvidenceLink, Review
+from sources.models import Study
+from tests.factories import (
+    make_claim,
+    make_document,
+    make_evidence_link,
+    make_excerpt,
+    make_review,
+    make_study,
+)
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("claims:list")
+
+
+def graded(statement="Ketamine relieves anxiety within an hour.", quote="Ketamine works", **review):
+    claim = make_claim(statement=statement)
+    make_excerpt(claim=claim, quote=quote)
+    review.setdefault("verdict", Review.Verdict.MISLEADING)
+    make_review(claim=claim, status=Review.Status.PUBLISHED, **review)
+    return claim
+
+
+def statements(response) -> list[str]:
+    return [claim.statement for claim in response.context["claims"]]
+
+
+# The list ----------------------------------------------------------------------------
+
+
+def test_list_shows_each_claim_with_badges_and_document_count(client):
+    claim = graded()
+    html = client.get(LIST).content.decode()
+    assert claim.statement in html
+    assert "verdict-misleading" in html and "Low certainty" in html
+    assert "Made by 1 document" in html
+
+
+def test_list_searches_statements_quotes_and_rationales(client):
+    quoted = graded(statement="Ketamine acts fast.", quote="within hours")
+    reasoned = graded(statement="Six sessions are needed.", rationale="Murrough 2013, n=24.")
+    graded(statement="Unrelated claim.")
+    assert statements(client.get(LIST, {"q": "within hours"})) == [quoted.statement]
+    assert statements(client.get(LIST, {"q": "Murrough"})) == [reasoned.statement]
+
+
+def test_list_filters_by_every_facet_and_keeps_them_in_the_url(client):
+    document = make_document(body="Esketamine is approved. Ketamine works within hours.")
+    target = make_claim(category=Claim.Category.REGULATORY, statement="Esketamine is approved.")
+    make_excerpt(claim=target, document=document, quote="Esketamine is approved.")
+    make_review(
+        claim=target,
+        status=Review.Status.PUBLISHED,
+        verdict=Review.Verdict.SUPPORTED,
+        certainty=Review.Certainty.HIGH,
+    )
+    make_evidence_link(claim=target, study=make_study(design=Study.Design.REGULATORY))
+    graded()  # misleading, low, onset, another document, randomized trial nowhere
+    query = {
+        "category": "regulatory",
+        "verdict": "supported",
+        "certainty": "high",
+        "document": document.slug,
+        "design": "regulatory",
+    }
+    response = client.get(LIST, query)
+    assert statements(response) == [target.statement]
+    html = response.content.decode()
+    assert 'option value="regulatory" selected' in html
+    for key in query:
+        assert statements(client.get(LIST, {key: query[key]})) == [target.statement]
+
+
+def test_list_rejects_an_unknown_facet_value_with_a_field_error(client):
+    graded()
+    response = client.get(LIST, {"verdict": "amazing"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_list_sorts_and_paginates_keeping_the_filters(client):
+    for n in range(27):
+        graded(statement=f"Claim {n:02d} about ketamine.")
+    response = client.get(LIST, {"sort": "statement", "q": "ketamine"})
+    assert statements(response)[:2] == ["Claim 00 about ketamine.", "Claim 01 about ketamine."]
+    html = response.content.decode()
+    assert 'href="?sort=statement&amp;q=ketamine&amp;page=2"' in html
+    page_two = client.get(LIST, {"sort": "-statement", "q": "ketamine", "page": 2})
+    assert statements(page_two) == ["Claim 01 about ketamine.", "Claim 00 about ketamine."]
+
+
+def test_list_shows_unreviewed_claims_without_any_draft_verdict(client):
+    claim = make_claim()
+    make_excerpt(claim=claim)
+    make_review(claim=claim, status=Review.Status.DRAFT, verdict=Review.Verdict.SUPPORTED)
+    html = client.get(LIST).content.decode()
+    assert "Not yet reviewed" in html
+    assert "verdict-supported" not in html.split('class="results"')[1]
+
+
+def test_list_queries_do_not_grow_with_rows(client):
+    graded()
+    few = count_queries(client, LIST + "?q=ketamine&verdict=misleading")
+    for n in range(6):
+        graded(statement=f"Ketamine claim {n}.")
+    assert count_queries(client, LIST + "?q=ketamine&verdict=misleading") == few
+
+
+# The detail page ----------------------------------------------------------------------
+
+
+def detailed_claim():
+    claim = graded(
+        rationale="Glue 2017, open-label, n=12.",
+        summary="A small study, no control group.",
+        risk_of_bias=Review.Concern.VERY_SERIOUS,
+    )
+    study = make_study(title="Dose-related effects", doi="10.1177/0269881117705089")
+    make_evidence_link(
+        claim=claim,
+        study=study,
+        stance=EvidenceLink.Stance.MISREPRESENTED,
+        note="Subcutaneous, not IV.",
+    )
+    other = graded(statement="Ketamine blocks glutamate.", verdict=Review.Verdict.FALSE)
+    claim.contradicts.add(other)
+    return claim
+
+
+def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(client):
+    claim = detailed_claim()
+    html = client.get(claim.get_absolute_url()).content.decode()
+    excerpt = claim.excerpts.get()
+    assert "Verdict" in html and "Certainty of the evidence" in html
+    assert "Misleading" in html and ">Low</span>" in html
+    assert "A small study, no control group." in html
+    assert "Glue 2017, open-label, n=12." in html
+    assert f"<mark>{excerpt.quote}</mark>" in html
+    assert f"{excerpt.document.get_absolute_url()}#excerpt-{excerpt.pk}" in html
+    assert "Dose-related effects" in html and "Misrepresented by the source" in html
+    assert "Subcutaneous, not IV." in html
+    assert re.search(r"Risk of bias</th><td>Very serious", html)
+    assert "Ketamine blocks glutamate." in html
+    assert "Not medical advice" in html
+
+
+def test_detail_carries_claimreview_json_ld(client):
+    claim = detailed_claim()
+    html = client.get(claim.get_absolute_url()).content.decode()
+    raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    data = json.loads(raw)
+    assert data["@type"] == "ClaimReview"
+    assert data["claimReviewed"] == claim.statement
+    assert data["url"] == f"http://testserver{claim.get_absolute_url()}"
+    assert data["reviewRating"] == {
+        "@type": "Rating",
+        "alternateName": "Misleading",
+        "bestRating": 5,
+        "worstRating": 1,
+        "ratingValue": 2,
+    }
+    document = claim.excerpts.get().document
+    assert data["itemReviewed"]["@type"] == "Claim"
+    assert data["itemReviewed"]["firstAppearance"]["name"] == document.title
+    assert data["datePublished"]
+
+
+def test_json_ld_cannot_be_broken_out_of(client):
+    claim = graded(statement="</script><script>alert(1)</script>")
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "\\u003C/script\\u003E" in html
+
+
+def test_detail_of_an_unreviewed_claim_shows_no_draft(client):
+    claim = make_claim()
+    make_excerpt(claim=claim)
+    make_review(claim=claim, rationale="SECRET DRAFT RATIONALE", verdict=Review.Verdict.FALSE)
+    make_evidence_link(claim=claim, note="SECRET DRAFT NOTE")
+    response = client.get(claim.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not yet reviewed" in html
+    assert "SECRET DRAFT" not in html
+    assert "application/ld+json" not in html
+
+
+def test_detail_shows_the_current_review_not_the_superseded_one(client):
+    claim = graded(summary="Current summary.")
+    make_review(claim=claim, status=Review.Status.SUPERSEDED, summary="Old summary.")
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Current summary." in html and "Old summary." not in html
+
+
+def test_detail_queries_do_not_grow_with_rows(client):
+    claim = detailed_claim()
+    few = count_queries(client, claim.get_absolute_url())
+    for quote in ("Ketamine works", "six infusions", "Side effects are minimal"):
+        make_excerpt(claim=claim, quote=quote)
+        make_evidence_link(claim=claim)
+        claim.contradicts.add(graded(statement=f"Opposite of {quote}."))
+    assert count_queries(client, claim.get_absolute_url()) == few

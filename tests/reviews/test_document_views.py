@@ -1,0 +1,70 @@
+import re
+from html import unescape
+
+import pytest
+
+from reviews.models import Review
+from tests.factories import make_claim, make_document, make_excerpt, make_review
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+BODY = "Ketamine works within hours.\nMost people need six infusions, a week or two apart."
+
+
+def document_text(html: str) -> str:
+    inner = re.search(r'<div class="document-text">(.*?)</div>', html, re.S).group(1)
+    return unescape(re.sub(r"<[^>]+>", "", inner))
+
+
+def test_document_page_highlights_every_excerpt_in_place(client):
+    document = make_document(body=BODY)
+    fast = make_excerpt(document=document, quote="Ketamine works within hours.")
+    hours = make_excerpt(document=document, quote="within hours")
+    six = make_excerpt(document=document, quote="six infusions, a week or two apart")
+    make_review(claim=fast.claim, status=Review.Status.PUBLISHED, verdict=Review.Verdict.FALSE)
+    response = client.get(document.get_absolute_url())
+    html = response.content.decode()
+    assert document_text(html) == BODY
+    for excerpt in (fast, hours, six):
+        assert f'id="excerpt-{excerpt.pk}"' in html
+        assert excerpt.claim.get_absolute_url() in html
+    assert f'class="hl verdict-false" href="{fast.claim.get_absolute_url()}"' in html
+    assert f'class="hl not-reviewed" href="{six.claim.get_absolute_url()}"' in html
+    assert "Legend" in html
+    assert re.search(r"verdict-false\">False</span> 1", html)
+    assert re.search(r"not-reviewed\">Not yet reviewed</span> 2", html)
+
+
+def test_document_text_is_always_escaped(client):
+    body = 'Hello <script>alert("x")</script> <img src=x onerror=alert(1)> world'
+    document = make_document(body=body, title="<b>Title</b>")
+    make_excerpt(document=document, quote='<script>alert("x")</script>')
+    html = client.get(document.get_absolute_url()).content.decode()
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
+    assert "<b>Title</b>" not in html
+    assert document_text(html) == body
+
+
+def test_document_page_hides_draft_verdicts(client):
+    document = make_document(body=BODY)
+    excerpt = make_excerpt(document=document, quote="within hours")
+    make_review(claim=excerpt.claim, verdict=Review.Verdict.SUPPORTED)
+    html = client.get(document.get_absolute_url()).content.decode()
+    assert 'class="hl verdict-supported" href' not in html
+    assert 'class="hl not-reviewed" href' in html
+
+
+def test_document_page_queries_do_not_grow_with_excerpts(client):
+    document = make_document(body=BODY)
+    make_excerpt(document=document, quote="Ketamine works")
+    few = count_queries(client, document.get_absolute_url())
+    for quote in ("within hours", "six infusions", "a week or two apart", "Most people"):
+        excerpt = make_excerpt(document=document, quote=quote, claim=make_claim())
+        make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED)
+    assert count_queries(client, document.get_absolute_url()) == few
+
+
+def test_unknown_document_is_404(client):
+    assert client.get("/sources/nothing-here/").status_code == 404

@@ -1,0 +1,64 @@
+import pytest
+from django.urls import reverse
+
+from reviews.models import EvidenceLink, Review
+from sources.models import Study
+from tests.factories import make_evidence_link, make_excerpt, make_review, make_study
+from tests.queries import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def cited(study, stance=EvidenceLink.Stance.SUPPORTS, status=Review.Status.PUBLISHED):
+    excerpt = make_excerpt()
+    make_review(claim=excerpt.claim, status=status)
+    return make_evidence_link(claim=excerpt.claim, study=study, stance=stance, note="How used.")
+
+
+def test_study_page_shows_citation_identifiers_and_every_claim_using_it(client):
+    study = make_study(
+        title="Ketamine's dose-related effects",
+        doi="10.1177/0269881117705089",
+        pmid="28441895",
+        verified_from="https://pubmed.ncbi.nlm.nih.gov/28441895/ (abstract)",
+        unverified="Author list from a secondary page.",
+    )
+    fair = cited(study)
+    misused = cited(study, stance=EvidenceLink.Stance.MISREPRESENTED)
+    hidden = cited(study, status=Review.Status.DRAFT)
+    html = client.get(study.get_absolute_url()).content.decode()
+    assert "https://doi.org/10.1177/0269881117705089" in html
+    assert "https://pubmed.ncbi.nlm.nih.gov/28441895/" in html
+    assert "Author list from a secondary page." in html
+    assert fair.claim.statement in html and misused.claim.statement in html
+    assert "Misrepresented by the source" in html
+    assert hidden.claim.statement not in html
+
+
+def test_retracted_studies_are_marked(client):
+    study = make_study(is_retracted=True, retraction_note="Data could not be verified.")
+    html = client.get(study.get_absolute_url()).content.decode()
+    assert "Retracted" in html and "Data could not be verified." in html
+
+
+def test_study_list_counts_published_claims_and_filters_by_design(client):
+    trial = make_study(title="A crossover trial", design=Study.Design.CROSSOVER_TRIAL)
+    label = make_study(title="A drug label", design=Study.Design.REGULATORY)
+    cited(trial)
+    cited(trial, status=Review.Status.DRAFT)
+    html = client.get(reverse("studies:list")).content.decode()
+    assert "A crossover trial" in html and "1 claim" in html
+    filtered = client.get(reverse("studies:list"), {"design": "regulatory"}).content.decode()
+    assert label.title in filtered and trial.title not in filtered
+
+
+def test_study_pages_queries_do_not_grow_with_rows(client):
+    study = make_study()
+    cited(study)
+    detail = count_queries(client, study.get_absolute_url())
+    listing = count_queries(client, reverse("studies:list"))
+    for _ in range(4):
+        cited(study)
+        cited(make_study())
+    assert count_queries(client, study.get_absolute_url()) == detail
+    assert count_queries(client, reverse("studies:list")) == listing
