@@ -23,28 +23,28 @@ class ClaimQuerySet(models.QuerySet):
         """Claims matching the query in their statement, quotes or published review.
 
         PostgreSQL: full-text search (websearch syntax) on the stored, GIN-indexed vector,
-        annotated with `rank`. Elsewhere: every word must occur in the stored search text,
-        ranked by where the whole query occurs (statement, then anywhere).
+        annotated with `rank`. Elsewhere: every word must occur in the stored search text.
+        Either way, claims containing the query verbatim rank first.
         """
         query = query.strip()
         if not query:
             return self
+        # The query's exact words, in order, rank above a match of its stems or scattered words.
+        phrase_bonus = Case(
+            When(statement__icontains=query, then=Value(2.0)),
+            When(search_text__icontains=query, then=Value(1.0)),
+            default=Value(0.0),
+            output_field=models.FloatField(),
+        )
         if connection.vendor == "postgresql":
             search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
             return self.filter(search_vector=search_query).annotate(
-                rank=SearchRank(F("search_vector"), search_query)
+                rank=SearchRank(F("search_vector"), search_query) + phrase_bonus
             )
         words = Q()
         for word in query.split():
             words &= Q(search_text__icontains=word)
-        return self.filter(words).annotate(
-            rank=Case(
-                When(statement__icontains=query, then=Value(3.0)),
-                When(search_text__icontains=query, then=Value(2.0)),
-                default=Value(1.0),
-                output_field=models.FloatField(),
-            )
-        )
+        return self.filter(words).annotate(rank=phrase_bonus)
 
 
 class Claim(models.Model):

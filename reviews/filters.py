@@ -15,8 +15,12 @@ class ClaimFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. within an hour"}),
     )
     category = django_filters.ChoiceFilter(choices=Claim.Category.choices, empty_label="Any")
-    verdict = django_filters.ChoiceFilter(choices=Verdict.choices, empty_label="Any")
-    certainty = django_filters.ChoiceFilter(choices=Certainty.choices, empty_label="Any")
+    verdict = django_filters.ChoiceFilter(
+        label="Verdict", choices=Verdict.choices, empty_label="Any"
+    )
+    certainty = django_filters.ChoiceFilter(
+        label="Certainty", choices=Certainty.choices, empty_label="Any"
+    )
     document = django_filters.ModelChoiceFilter(
         label="Source document",
         queryset=Document.objects.only("title", "slug").order_by("title"),

@@ -209,3 +209,10 @@ def test_detail_queries_do_not_grow_with_rows(client):
         make_evidence_link(claim=claim)
         claim.contradicts.add(graded(statement=f"Opposite of {quote}."))
     assert count_queries(client, claim.get_absolute_url()) == few
+
+
+def test_every_facet_has_a_readable_label(client):
+    html = client.get(LIST).content.decode()
+    for label in ("Search claims", "Category", "Verdict", "Certainty", "Source document"):
+        assert f">{label}</label>" in html
+    assert "[invalid name]" not in html

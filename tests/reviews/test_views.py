@@ -114,3 +114,10 @@ def test_unknown_pages_get_the_friendly_404(client):
     response = client.get("/claims/no-such-claim/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_server_errors_get_a_standalone_friendly_page():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("500.html")
+    assert "Something went wrong" in html and "{%" not in html
