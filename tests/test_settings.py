@@ -19,7 +19,9 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean_env = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV}
+    # A deployment never sets DJANGO_ALLOW_ASYNC_UNSAFE (the browser tests do, for themselves).
+    skipped = {*PRODUCTION_ENV, "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean_env = {k: v for k, v in os.environ.items() if k not in skipped}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
