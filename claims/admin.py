@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Claim, Excerpt
+from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
 
 
@@ -34,13 +36,13 @@ class ExcerptInline(PreloadedAutocompleteInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     list_display = ["statement", "category", "figure", "excerpt_count", "updated_at"]
     list_filter = ["category", "unit"]
     search_fields = ["statement", "slug", "excerpts__quote"]
     prepopulated_fields = {"slug": ["statement"]}
     filter_horizontal = ["contradicts"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["rereview_requested_at", "created_at", "updated_at"]
     inlines = [ExcerptInline]
 
     def get_queryset(self, request):
@@ -52,7 +54,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Excerpt)
-class ExcerptAdmin(admin.ModelAdmin):
+class ExcerptAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "claim", "document", "start", "end"]
     list_filter = ["document", "claim__category"]
     list_select_related = ["claim", "document"]

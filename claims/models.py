@@ -5,6 +5,7 @@ from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Length
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from sources.models import Document
 
@@ -95,10 +96,19 @@ class Claim(models.Model):
         help_text="Statement, quotes and published review, kept for search.",
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    rereview_reason = models.TextField(
+        "needs re-review because",
+        blank=True,
+        help_text="Set when a study it relies on is retracted or an editor asks for a "
+        "re-review; cleared when a new review is published.",
+    )
+    rereview_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "version"])
 
     class Meta:
         ordering = ["statement"]
@@ -132,6 +142,10 @@ class Claim(models.Model):
         if self.value_low is not None and self.value_high is not None:
             if self.value_low > self.value_high:
                 raise ValidationError({"value_high": "The high value is below the low value."})
+
+    @property
+    def needs_rereview(self) -> bool:
+        return bool(self.rereview_reason)
 
     @property
     def figure(self) -> str:
@@ -169,6 +183,7 @@ class Excerpt(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ExcerptQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["document", "start", "end"]

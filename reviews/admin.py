@@ -1,11 +1,46 @@
+import csv
+
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin import ClaimAdmin as BaseClaimAdmin
 from claims.models import Claim
-from reviews.models import EvidenceLink, Review
-from reviews.services import review_publish
+from config.admin import VersionGuardAdminMixin
+from reviews.agreement import AGREED, AWAITING, IN_CONFLICT, agreement_table, claim_states
+from reviews.models import Assignment, EvidenceLink, Review, with_published_verdict
+from reviews.roles import ROLES
+from reviews.services import (
+    claims_flag_for_rereview,
+    review_publish,
+    review_publish_consensus,
+    review_submit,
+    review_unpublish,
+    study_flag_dependent_claims,
+)
+from sources.admin import StudyAdmin as BaseStudyAdmin
 from sources.admin_widgets import PreloadedAutocompleteInline
+from sources.models import Study
+
+User = get_user_model()
+STATE_LABELS = {AGREED: "Agreed", IN_CONFLICT: "In conflict", AWAITING: "Awaiting reviews"}
+
+
+def can_adjudicate(user) -> bool:
+    return user.has_perm("reviews.adjudicate_claim")
+
+
+# Claims ---------------------------------------------------------------------------------
 
 
 class EvidenceLinkInline(PreloadedAutocompleteInline):
@@ -19,6 +54,8 @@ class EvidenceLinkInline(PreloadedAutocompleteInline):
 
 
 class ReviewInline(admin.TabularInline):
+    """The claim's reviews, blinded for reviewers who have not yet submitted their own."""
+
     model = Review
     fields = ["verdict", "certainty", "status", "reviewer", "updated_at"]
     readonly_fields = fields
@@ -30,7 +67,65 @@ class ReviewInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("claim", "reviewer")
+        reviews = super().get_queryset(request).select_related("claim", "reviewer")
+        return reviews.visible_to(request.user)
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fields = ["reviewer", "assigned_by", "assigned_at"]
+    readonly_fields = ["assigned_by", "assigned_at"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("claim", "reviewer", "assigned_by")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "reviewer":
+            kwargs["queryset"] = User.objects.filter(groups__name__in=ROLES).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VerdictFilter(admin.SimpleListFilter):
+    title = "published verdict"
+    parameter_name = "verdict"
+
+    def lookups(self, request, model_admin):
+        return [*Review.Verdict.choices, ("none", "Not reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(verdict__isnull=True)
+        if self.value() in Review.Verdict.values:
+            return queryset.filter(verdict=self.value())
+        return queryset
+
+
+class WorkflowFilter(admin.SimpleListFilter):
+    title = "workflow"
+    parameter_name = "workflow"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("mine", "Assigned to me"),
+            (IN_CONFLICT, "In conflict"),
+            (AGREED, "Agreed, awaiting publication"),
+            ("rereview", "Needs re-review"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "mine":
+            return queryset.filter(assignments__reviewer=request.user)
+        if value == "rereview":
+            return queryset.exclude(rereview_reason="")
+        if value in (IN_CONFLICT, AGREED):
+            if not can_adjudicate(request.user):
+                return queryset.none()  # agreement reveals others' verdicts
+            states = claim_states()
+            unpublished = queryset.filter(verdict__isnull=True)
+            return unpublished.filter(pk__in=[pk for pk, s in states.items() if s == value])
+        return queryset
 
 
 admin.site.unregister(Claim)
@@ -38,13 +133,118 @@ admin.site.unregister(Claim)
 
 @admin.register(Claim)
 class ClaimAdmin(BaseClaimAdmin):
-    """The claim page with its evidence and reviews, which live in this app."""
+    """The claim page with its evidence, assignments and reviews, which live in this app."""
 
-    inlines = [*BaseClaimAdmin.inlines, EvidenceLinkInline, ReviewInline]
+    list_display = ["statement", "category", "verdict_badge", "needs_rereview", "excerpt_count"]
+    list_filter = [WorkflowFilter, VerdictFilter, "category"]
+    actions = ["export_csv", "flag_for_rereview"]
+
+    def get_inlines(self, request, obj):
+        inlines = [*BaseClaimAdmin.inlines, EvidenceLinkInline, ReviewInline]
+        if can_adjudicate(request.user):
+            inlines.append(AssignmentInline)
+        return inlines
+
+    def get_queryset(self, request):
+        return with_published_verdict(super().get_queryset(request)).defer(
+            "search_text", "search_vector"
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Assignment:
+            for assignment in formset.save(commit=False):
+                assignment.assigned_by = assignment.assigned_by or request.user
+                assignment.save()
+            for removed in formset.deleted_objects:
+                removed.delete()
+            return
+        super().save_formset(request, form, formset, change)
+
+    @admin.display(description="Published verdict", ordering="verdict")
+    def verdict_badge(self, claim):
+        if not claim.verdict:
+            return "—"
+        return Review.Verdict(claim.verdict).label
+
+    @admin.display(description="Re-review", boolean=True)
+    def needs_rereview(self, claim):
+        return claim.needs_rereview
+
+    @admin.action(description="Export selected claims with their published reviews (CSV)")
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="claims-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["slug", "statement", "category", "verdict", "certainty", "published_at",
+             "summary", "rationale", "needs_rereview", "url"]
+        )  # fmt: skip
+        published = {
+            review.claim_id: review
+            for review in Review.objects.published().filter(claim__in=queryset)
+        }
+        for claim in queryset.order_by("slug"):
+            review = published.get(claim.pk)
+            writer.writerow(
+                [
+                    claim.slug,
+                    claim.statement,
+                    claim.get_category_display(),
+                    review.get_verdict_display() if review else "",
+                    review.get_certainty_display() if review else "",
+                    review.published_at.isoformat() if review else "",
+                    review.summary if review else "",
+                    review.rationale if review else "",
+                    claim.rereview_reason,
+                    request.build_absolute_uri(claim.get_absolute_url()),
+                ]
+            )
+        return response
+
+    @admin.action(description="Mark as needing re-review", permissions=["adjudicate"])
+    def flag_for_rereview(self, request, queryset):
+        count = claims_flag_for_rereview(
+            claims=queryset, reason=f"An editor ({request.user}) asked for a re-review."
+        )
+        self.message_user(request, f"{count} claim(s) marked as needing re-review.")
+
+    def has_adjudicate_permission(self, request):
+        return can_adjudicate(request.user)
+
+
+# Studies --------------------------------------------------------------------------------
+
+
+admin.site.unregister(Study)
+
+
+@admin.register(Study)
+class StudyAdmin(BaseStudyAdmin):
+    actions = ["flag_dependent_claims"]
+
+    @admin.action(
+        description="Mark every claim relying on these studies as needing re-review",
+        permissions=["adjudicate"],
+    )
+    def flag_dependent_claims(self, request, queryset):
+        total = sum(
+            study_flag_dependent_claims(
+                study=study, reason=f"An editor ({request.user}) asked to re-check {study}."
+            )
+            for study in queryset
+        )
+        self.message_user(request, f"{total} claim(s) marked as needing re-review.")
+
+    def has_adjudicate_permission(self, request):
+        return can_adjudicate(request.user)
+
+
+# Evidence links ---------------------------------------------------------------------------
 
 
 @admin.register(EvidenceLink)
-class EvidenceLinkAdmin(admin.ModelAdmin):
+class EvidenceLinkAdmin(SimpleHistoryAdmin):
     list_display = ["claim", "study", "stance", "directness", "cited_by"]
     list_filter = ["stance", "directness", "study__design"]
     list_select_related = ["claim", "study", "cited_by"]
@@ -53,37 +253,256 @@ class EvidenceLinkAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
 
+# Reviews ----------------------------------------------------------------------------------
+
+
+class ConsensusForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "verdict", "certainty", *Review.DOWNGRADING_DOMAINS, *Review.UPGRADING_FACTORS,
+            "rationale", "summary",
+        ]  # fmt: skip
+
+
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     list_display = ["claim", "verdict", "certainty", "status", "reviewer", "updated_at"]
     list_filter = ["status", "verdict", "certainty", "claim__category"]
     list_select_related = ["claim", "reviewer"]
     search_fields = ["claim__statement", "rationale", "summary"]
     autocomplete_fields = ["claim"]
-    readonly_fields = ["status", "reviewer", "published_at", "created_at", "updated_at"]
-    actions = ["publish"]
+    readonly_fields = [
+        "status", "reviewer", "contributors", "created_at", "updated_at", "submitted_at",
+        "published_at", "published_by", "superseded_at", "superseded_by",
+    ]  # fmt: skip
+    actions = ["submit", "publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["claim", "verdict", "certainty", "status"]}),
-        (
-            "GRADE: reasons to rate down",
-            {"fields": list(Review.DOWNGRADING_DOMAINS)},
-        ),
+        (None, {"fields": ["claim", "verdict", "certainty", "status", "seen_version"]}),
+        ("GRADE: reasons to rate down", {"fields": list(Review.DOWNGRADING_DOMAINS)}),
         ("GRADE: reasons to rate up", {"fields": list(Review.UPGRADING_FACTORS)}),
         ("Write-up", {"fields": ["rationale", "summary"]}),
-        ("Record", {"fields": ["reviewer", "published_at", "created_at", "updated_at"]}),
+        (
+            "Record",
+            {
+                "fields": [
+                    "reviewer",
+                    "contributors",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "published_at",
+                    "published_by",
+                    "superseded_at",
+                    "superseded_by",
+                ]
+            },
+        ),  # fmt: skip
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def _require_visible(self, request, object_id) -> None:
+        """History pages fall back to past versions of missing objects; blinding must not."""
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            raise Http404("No such review.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._require_visible(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if obj is None or not allowed:
+            return allowed
+        return obj.is_editable and obj.reviewer_id == request.user.pk
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.is_editable)
+
     def save_model(self, request, obj, form, change):
-        if obj.reviewer_id is None:
+        if not change:
             obj.reviewer = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Publish selected reviews", permissions=["change"])
-    def publish(self, request, queryset):
+    def _each(self, request, queryset, label: str, move) -> None:
         for review in queryset.select_related("claim"):
             try:
-                review_publish(review=review)
-            except ValidationError as error:
-                self.message_user(request, f"{review.claim}: {error}", messages.ERROR)
+                move(review)
+            except (ValidationError, PermissionDenied) as error:
+                reason = error.messages[0] if hasattr(error, "messages") else str(error)
+                self.message_user(request, f"{review.claim}: {reason}", messages.ERROR)
             else:
-                self.message_user(request, f"Published: {review.claim}", messages.SUCCESS)
+                self.message_user(request, f"{label}: {review.claim}", messages.SUCCESS)
+
+    @admin.action(description="Submit selected reviews (yours, drafts)", permissions=["change"])
+    def submit(self, request, queryset):
+        def move(review):
+            if review.reviewer_id != request.user.pk:
+                raise PermissionDenied("only its author can submit a review.")
+            review_submit(review=review, by=request.user)
+
+        self._each(request, queryset, "Submitted", move)
+
+    @admin.action(description="Publish selected reviews", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._each(
+            request, queryset, "Published", lambda r: review_publish(review=r, by=request.user)
+        )
+
+    @admin.action(description="Unpublish (withdraw) selected reviews", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._each(
+            request, queryset, "Withdrawn", lambda r: review_unpublish(review=r, by=request.user)
+        )
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("reviews.publish_review")
+
+    # Adjudication and agreement pages ----------------------------------------------------
+
+    def get_urls(self):
+        extra = [
+            path(
+                "agreement/",
+                self.admin_site.admin_view(self.agreement_view),
+                name="reviews_review_agreement",
+            ),
+            path(
+                "adjudicate/<int:claim_id>/",
+                self.admin_site.admin_view(self.adjudicate_view),
+                name="reviews_review_adjudicate",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def agreement_view(self, request):
+        if not can_adjudicate(request.user):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Agreement between reviewers",
+            "rows": agreement_table(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/reviews/agreement.html", context)
+
+    def adjudicate_view(self, request, claim_id):
+        if not (can_adjudicate(request.user) and request.user.has_perm("reviews.publish_review")):
+            raise PermissionDenied
+        claim = get_object_or_404(Claim, pk=claim_id)
+        reviews = list(
+            claim.reviews.done()
+            .select_related("reviewer")
+            .prefetch_related("contributors")
+            .order_by("status", "-submitted_at")
+        )
+        form = ConsensusForm(request.POST or None)
+        if request.method == "POST":
+            if "publish" in request.POST:
+                chosen = get_object_or_404(Review, pk=request.POST["publish"], claim=claim)
+                try:
+                    review_publish(review=chosen, by=request.user)
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+                else:
+                    self.message_user(request, f"Published {chosen.reviewer}'s review.")
+                    return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+            elif form.is_valid():
+                contributors = [
+                    r.reviewer for r in reviews if r.reviewer and not r.contributors.all()
+                ]
+                review_publish_consensus(
+                    claim=claim,
+                    by=request.user,
+                    values=form.cleaned_data,
+                    contributors=contributors,
+                )
+                self.message_user(request, "Published the consensus review.")
+                return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Adjudicate: {claim}",
+            "claim": claim,
+            "reviews": reviews,
+            "state": STATE_LABELS.get(
+                claim_states([claim.pk]).get(claim.pk), "Not double-reviewed"
+            ),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/reviews/adjudicate.html", context)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["claim", "reviewer", "assigned_by", "assigned_at", "adjudicate_link"]
+    list_select_related = ["claim", "reviewer", "assigned_by"]
+    list_filter = ["reviewer"]
+    autocomplete_fields = ["claim"]
+    readonly_fields = ["assigned_by", "assigned_at"]
+
+    def get_queryset(self, request):
+        assignments = super().get_queryset(request)
+        if can_adjudicate(request.user):
+            return assignments
+        return assignments.filter(reviewer=request.user)
+
+    def save_model(self, request, obj, form, change):
+        obj.assigned_by = obj.assigned_by or request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="")
+    def adjudicate_link(self, assignment):
+        url = reverse("admin:reviews_review_adjudicate", args=[assignment.claim_id])
+        return format_html('<a href="{}">Adjudicate</a>', url)
+
+
+# Users: editors manage roles, nothing more -------------------------------------------------
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class EditorialUserAdmin(UserAdmin):
+    """Superusers get Django's full user admin; editors may only set a non-superuser's
+    name, e-mail, active and staff flags, and editorial role."""
+
+    ROLE_FIELDS = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "is_active",
+        "is_staff",
+        "groups",
+    ]
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return [(None, {"fields": self.ROLE_FIELDS})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if request.user.is_superuser else ["username"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            from django.contrib.auth.models import Group
+
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,4 +1,11 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def sync_roles_after_migrate(sender, **kwargs):
+    from reviews.roles import roles_sync
+
+    roles_sync()
 
 
 class ReviewsConfig(AppConfig):
@@ -7,3 +14,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         from reviews import signals  # noqa: F401  (connects the search-text receivers)
+
+        # After contrib.auth has created the permissions: reviews is the last app listed.
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

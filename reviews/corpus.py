@@ -23,7 +23,7 @@ from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
 from reviews.models import EvidenceLink, Review
-from reviews.services import review_publish, search_refresh_deferred
+from reviews.services import review_publish, review_submit, search_refresh_deferred
 from sources.models import Document, Study
 
 STUDY_KEYS = {
@@ -288,6 +288,7 @@ class _CorpusLoader:
         if current and all(getattr(current, n) == getattr(candidate, n) for n in REVIEW_KEYS):
             self.report.count(Review, "unchanged")
             return
+        review_submit(review=candidate)
         review_publish(review=candidate)
         self.report.count(Review, "created")
 

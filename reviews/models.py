@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
+from simple_history.models import HistoricalRecords
 
 from claims.models import Claim, ClaimQuerySet
 from sources.models import Document, Study
@@ -45,6 +46,8 @@ class EvidenceLink(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["claim", "-study__year"]
@@ -140,6 +143,20 @@ class ReviewStatus(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
+# The only moves a review can make; Review.transition_to() enforces them for admin and code.
+ALLOWED_TRANSITIONS = {
+    ReviewStatus.DRAFT: {ReviewStatus.SUBMITTED},
+    ReviewStatus.SUBMITTED: {ReviewStatus.PUBLISHED},
+    ReviewStatus.PUBLISHED: {ReviewStatus.SUPERSEDED},
+    ReviewStatus.SUPERSEDED: set(),
+}
+CERTAINTY_ORDER = [Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH]
+
+
+class TransitionError(ValidationError):
+    """A review was asked to move between statuses that are not connected."""
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self) -> "ReviewQuerySet":
         return self.filter(status=ReviewStatus.PUBLISHED)
@@ -155,6 +172,34 @@ class ReviewQuerySet(models.QuerySet):
     def verdict_counts(self) -> dict[str, int]:
         rows = self.values_list("verdict").annotate(n=Count("pk")).order_by()
         return dict(rows)
+
+    def done(self) -> "ReviewQuerySet":
+        """Reviews their author has finished: submitted, published or superseded."""
+        return self.exclude(status=ReviewStatus.DRAFT)
+
+    def visible_to(self, user) -> "ReviewQuerySet":
+        """Blinding: a reviewer sees their own reviews, published ones, and the others on a
+        claim only once they have submitted their own review of it. Editors see all."""
+        if user.is_superuser or user.has_perm("reviews.adjudicate_claim"):
+            return self
+        finished = Review.objects.done().filter(reviewer=user).values("claim_id")
+        return self.filter(
+            Q(reviewer=user) | Q(status=ReviewStatus.PUBLISHED) | Q(claim_id__in=finished)
+        )
+
+
+def verdict_changes(claim: Claim) -> list[dict]:
+    """Each date the claim's published verdict or certainty changed, from what to what."""
+    published = claim.reviews.exclude(published_at=None).order_by("published_at", "pk")
+    changes, previous = [], None
+    for review in published.only("verdict", "certainty", "published_at"):
+        if previous and (previous.verdict, previous.certainty) != (
+            review.verdict,
+            review.certainty,
+        ):
+            changes.append({"date": review.published_at, "before": previous, "after": review})
+        previous = review
+    return changes
 
 
 def with_published_verdict(claims: ClaimQuerySet) -> ClaimQuerySet:
@@ -213,14 +258,42 @@ class Review(models.Model):
         blank=True,
         related_name="reviews",
     )
+    contributors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="credited_reviews",
+        help_text="Reviewers credited for a consensus review.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ReviewQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["-updated_at"]
+        permissions = [
+            ("publish_review", "Can publish and unpublish reviews"),
+            ("adjudicate_claim", "Can assign claims, see all reviews and adjudicate"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["claim"],
@@ -252,6 +325,35 @@ class Review(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def transition_to(self, status: ReviewStatus, *, by, at) -> None:
+        """Move to `status` if the lifecycle allows it, stamping who and when."""
+        if status not in ALLOWED_TRANSITIONS[ReviewStatus(self.status)]:
+            raise TransitionError(
+                f"A {self.get_status_display().lower()} review cannot become "
+                f"{ReviewStatus(status).label.lower()}."
+            )
+        self.status = status
+        if status == ReviewStatus.SUBMITTED:
+            self.submitted_at = at
+        elif status == ReviewStatus.PUBLISHED:
+            self.published_at, self.published_by = at, by
+        elif status == ReviewStatus.SUPERSEDED:
+            self.superseded_at, self.superseded_by = at, by
+
+    @property
+    def is_editable(self) -> bool:
+        """Only drafts change; a correction is a new review that supersedes the old."""
+        return self.status == ReviewStatus.DRAFT
+
+    def certainty_gap(self, other: "Review") -> int:
+        """How many GRADE levels apart two reviews' certainties are (0 if either is blank)."""
+        if not self.certainty or not other.certainty:
+            return 0
+        return abs(
+            CERTAINTY_ORDER.index(Certainty(self.certainty))
+            - CERTAINTY_ORDER.index(Certainty(other.certainty))
+        )
+
     @property
     def downgrades(self) -> list[tuple[str, str]]:
         """(domain label, concern label) for each domain judged serious or very serious."""
@@ -271,3 +373,27 @@ class Review(models.Model):
 
     def get_concern_display(self, domain: str) -> str:
         return Review.Concern(getattr(self, domain)).label
+
+
+class Assignment(models.Model):
+    """An editor's request that a reviewer grade a claim independently."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "reviewer"], name="reviews_assignment_unique_claim_reviewer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} → {self.claim}"

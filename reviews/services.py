@@ -11,19 +11,75 @@ from claims.models import SEARCH_CONFIG, Claim, Excerpt
 from reviews.models import Review
 
 
-def review_publish(*, review: Review) -> Review:
-    """Publish a review, superseding the claim's previously published one."""
+def review_submit(*, review: Review, by=None) -> Review:
+    """The author hands in a draft: it can no longer change, and blinding lifts for them."""
+    with transaction.atomic():
+        review.transition_to(Review.Status.SUBMITTED, by=by, at=timezone.now())
+        review.full_clean()
+        review.save()
+    return review
+
+
+def review_publish(*, review: Review, by=None) -> Review:
+    """Publish a submitted review, superseding the claim's previously published one, and
+    clear the claim's re-review flag."""
     with transaction.atomic():
         now = timezone.now()
         earlier = Review.objects.select_for_update().filter(
             claim_id=review.claim_id, status=Review.Status.PUBLISHED
         )
-        earlier.exclude(pk=review.pk).update(status=Review.Status.SUPERSEDED, updated_at=now)
-        review.status = Review.Status.PUBLISHED
-        review.published_at = now
+        for old in earlier.exclude(pk=review.pk):
+            old.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
+            old.save()
+        review.transition_to(Review.Status.PUBLISHED, by=by, at=now)
         review.full_clean()
         review.save()
+        claim = review.claim
+        if claim.rereview_reason:
+            claim.rereview_reason, claim.rereview_requested_at = "", None
+            claim.save(update_fields=["rereview_reason", "rereview_requested_at", "updated_at"])
     return review
+
+
+def review_unpublish(*, review: Review, by=None) -> Review:
+    """Withdraw a published review; the claim shows as not reviewed and needs a new one."""
+    with transaction.atomic():
+        now = timezone.now()
+        review.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
+        review.save()
+        claims_flag_for_rereview(
+            claims=Claim.objects.filter(pk=review.claim_id),
+            reason=f"Its published review was withdrawn by {by or 'an editor'}.",
+        )
+    return review
+
+
+def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) -> Review:
+    """Publish an editor's consensus review, crediting the reviewers it draws on."""
+    with transaction.atomic():
+        review = Review(claim=claim, reviewer=by, **values)
+        review.full_clean()
+        review.save()
+        review.contributors.set(contributors)
+        review_submit(review=review, by=by)
+        return review_publish(review=review, by=by)
+
+
+def claims_flag_for_rereview(*, claims, reason: str) -> int:
+    """Mark claims as needing a new review (saved one by one so history records it)."""
+    now = timezone.now()
+    flagged = 0
+    for claim in claims:
+        claim.rereview_reason, claim.rereview_requested_at = reason, now
+        claim.save(update_fields=["rereview_reason", "rereview_requested_at", "updated_at"])
+        flagged += 1
+    return flagged
+
+
+def study_flag_dependent_claims(*, study, reason: str) -> int:
+    """Flag every claim whose evidence includes this study."""
+    claims = Claim.objects.filter(evidence_links__study=study).distinct()
+    return claims_flag_for_rereview(claims=claims, reason=reason)
 
 
 _pending_search_refresh: ContextVar[set[int] | None] = ContextVar(

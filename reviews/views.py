@@ -13,7 +13,13 @@ from django_filters.views import FilterView
 from claims.highlight import Mark, render_highlighted
 from claims.models import Claim, Excerpt
 from reviews.filters import ClaimFilter
-from reviews.models import VERDICT_RATINGS, EvidenceLink, Review, with_published_verdict
+from reviews.models import (
+    VERDICT_RATINGS,
+    EvidenceLink,
+    Review,
+    verdict_changes,
+    with_published_verdict,
+)
 from sources.models import Document, Study
 
 HOME_REVIEW_COUNT = 8
@@ -91,6 +97,7 @@ def claim_detail(request, slug):
         "contradictions": with_published_verdict(claim.contradicts.all()).defer(
             "search_text", "search_vector"
         ),
+        "verdict_changes": verdict_changes(claim),
     }
     context["json_ld"] = claim_review_json_ld(request, context) if review else None
     return render(request, "reviews/claim_detail.html", context)

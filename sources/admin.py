@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from sources.models import Document, Study
 
@@ -9,7 +10,7 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(SimpleHistoryAdmin):
     list_display = ["title", "publisher", "kind", "excerpt_count", "retrieved_on", "updated_at"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -27,7 +28,7 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(admin.ModelAdmin):
+class StudyAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "design", "year", "sample_size", "doi", "pmid", "is_retracted"]
     list_filter = ["design", "is_retracted", "year"]
     search_fields = ["title", "authors", "journal", "doi", "pmid", "slug"]

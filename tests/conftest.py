@@ -1,4 +1,7 @@
 import pytest
+from django.contrib.auth.models import Group
+
+from reviews.roles import EDITOR, REVIEWER
 
 
 @pytest.fixture(autouse=True)
@@ -10,12 +13,35 @@ def plain_static_storage(settings):
     }
 
 
+def make_member(django_user_model, username: str, role: str):
+    user = django_user_model.objects.create_user(
+        username=username, password=f"pw-{username}-1", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return make_member(django_user_model, "rita", REVIEWER)
+
+
+@pytest.fixture
+def other_reviewer(django_user_model):
+    return make_member(django_user_model, "oscar", REVIEWER)
+
+
 @pytest.fixture
 def editor(django_user_model):
-    return django_user_model.objects.create_superuser(username="editor", password="pw-editor-1")
+    return make_member(django_user_model, "edith", EDITOR)
 
 
 @pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser(username="root", password="pw-root-1")
+
+
+@pytest.fixture
+def superuser_client(client, superuser):
+    client.force_login(superuser)
     return client

@@ -57,9 +57,19 @@ def test_every_identifier_is_well_formed_and_verified():
             assert re.match(r"https?://\S+", source), (study["slug"], source)
 
 
+@pytest.fixture(scope="module")
+def loaded_corpus(django_db_setup, django_db_blocker):
+    """Load the corpus once for this module (it takes seconds), and empty the database after."""
+    with django_db_blocker.unblock():
+        corpus_load(directory=CORPUS)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def shipped_corpus(db):
-    corpus_load(directory=CORPUS)
+def shipped_corpus(loaded_corpus, db):
+    return None
 
 
 def test_every_claim_is_quoted_and_has_a_published_review(shipped_corpus):

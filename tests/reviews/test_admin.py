@@ -1,9 +1,10 @@
 """Every model's admin changelist and change form renders, in a fixed number of queries."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from reviews.models import Review
+from reviews.models import Assignment, Review
 from tests.factories import make_evidence_link, make_excerpt, make_review, make_study
 from tests.queries import count_queries
 
@@ -16,6 +17,7 @@ MODELS = [
     "claims.excerpt",
     "reviews.evidencelink",
     "reviews.review",
+    "reviews.assignment",
 ]
 
 
@@ -25,6 +27,8 @@ def make_one_of_everything():
     make_evidence_link(claim=excerpt.claim, study=make_study())
     make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED)
     make_review(claim=excerpt.claim)
+    reviewer = get_user_model().objects.create_user(username=f"r{excerpt.pk}", password="x")
+    Assignment.objects.create(claim=excerpt.claim, reviewer=reviewer)
     return excerpt
 
 
@@ -33,16 +37,16 @@ def changelist(model: str) -> str:
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_changelist_queries_do_not_grow_with_rows(editor_client, model):
+def test_changelist_queries_do_not_grow_with_rows(superuser_client, model):
     make_one_of_everything()
-    few = count_queries(editor_client, changelist(model))
+    few = count_queries(superuser_client, changelist(model))
     for _ in range(3):
         make_one_of_everything()
-    assert count_queries(editor_client, changelist(model)) == few
+    assert count_queries(superuser_client, changelist(model)) == few
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_change_form_renders(editor_client, model):
+def test_change_form_renders(superuser_client, model):
     excerpt = make_one_of_everything()
     objects = {
         "sources.document": excerpt.document,
@@ -51,42 +55,45 @@ def test_change_form_renders(editor_client, model):
         "claims.excerpt": excerpt,
         "reviews.evidencelink": excerpt.claim.evidence_links.get(),
         "reviews.review": excerpt.claim.reviews.first(),
+        "reviews.assignment": excerpt.claim.assignments.first(),
     }
     url = reverse(f"admin:{model.replace('.', '_')}_change", args=[objects[model].pk])
-    response = editor_client.get(url)
+    response = superuser_client.get(url)
     assert response.status_code == 200
     assert response.context["original"] == objects[model]
 
 
-def test_claim_change_form_shows_excerpts_in_context_and_is_fixed_in_queries(editor_client):
+def test_claim_change_form_shows_excerpts_in_context_and_is_fixed_in_queries(superuser_client):
     excerpt = make_one_of_everything()
     url = reverse("admin:claims_claim_change", args=[excerpt.claim.pk])
-    response = editor_client.get(url)
+    response = superuser_client.get(url)
     html = response.content.decode()
     assert "<mark>within hours</mark>" in html
     assert "Evidence links" in html or "evidence link" in html.lower()
-    few = count_queries(editor_client, url)
+    few = count_queries(superuser_client, url)
     for quote in ("Side effects are minimal", "Ketamine works", "a week or two apart"):
         make_excerpt(document=excerpt.document, claim=excerpt.claim, quote=quote)
         make_evidence_link(claim=excerpt.claim)
-    assert count_queries(editor_client, url) == few
+    assert count_queries(superuser_client, url) == few
 
 
-def test_excerpt_context_is_escaped(editor_client):
+def test_excerpt_context_is_escaped(superuser_client):
     from tests.factories import make_document
 
     document = make_document(body="<script>alert(1)</script> relief within hours <b>now</b>")
     excerpt = make_excerpt(document=document, quote="relief within hours")
-    response = editor_client.get(reverse("admin:claims_excerpt_change", args=[excerpt.pk]))
+    response = superuser_client.get(reverse("admin:claims_excerpt_change", args=[excerpt.pk]))
     html = response.content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
 
 
-def test_publish_action_supersedes_and_reports(editor_client):
+def test_publish_action_supersedes_and_reports(superuser_client):
     published = make_review(status=Review.Status.PUBLISHED)
-    draft = make_review(claim=published.claim, verdict=Review.Verdict.FALSE)
-    response = editor_client.post(
+    draft = make_review(
+        claim=published.claim, verdict=Review.Verdict.FALSE, status=Review.Status.SUBMITTED
+    )
+    response = superuser_client.post(
         changelist("reviews.review"),
         {"action": "publish", "_selected_action": [draft.pk]},
         follow=True,
@@ -103,11 +110,11 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert "/admin/login/" in response["Location"]
 
 
-def test_admin_search_and_autocomplete_work(editor_client):
+def test_admin_search_and_autocomplete_work(superuser_client):
     excerpt = make_one_of_everything()
-    response = editor_client.get(changelist("claims.claim"), {"q": "within hours"})
+    response = superuser_client.get(changelist("claims.claim"), {"q": "within hours"})
     assert excerpt.claim.statement in response.content.decode()
-    response = editor_client.get(
+    response = superuser_client.get(
         reverse("admin:autocomplete"),
         {
             "app_label": "reviews",

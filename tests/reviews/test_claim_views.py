@@ -216,3 +216,22 @@ def test_every_facet_has_a_readable_label(client):
     for label in ("Search claims", "Category", "Verdict", "Certainty", "Source document"):
         assert f">{label}</label>" in html
     assert "[invalid name]" not in html
+
+
+def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way(client):
+    from reviews.services import claims_flag_for_rereview, review_publish
+
+    claim = graded(verdict=Review.Verdict.SUPPORTED, certainty=Review.Certainty.LOW)
+    review_publish(
+        review=make_review(
+            claim=claim,
+            status=Review.Status.SUBMITTED,
+            verdict=Review.Verdict.MISLEADING,
+            certainty=Review.Certainty.MODERATE,
+        )
+    )
+    claims_flag_for_rereview(claims=[claim], reason="A study was retracted.")
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Changes to this review" in html
+    assert "Supported (low certainty) → Misleading (moderate certainty)" in html
+    assert "This review is being updated." in html

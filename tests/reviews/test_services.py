@@ -1,50 +1,163 @@
 import pytest
+from django.core.exceptions import ValidationError
 
-from reviews.models import Review
-from reviews.services import review_publish
-from tests.factories import make_review
+from claims.models import Claim
+from reviews.models import Review, TransitionError
+from reviews.services import (
+    claims_flag_for_rereview,
+    review_publish,
+    review_publish_consensus,
+    review_submit,
+    review_unpublish,
+    search_refresh_deferred,
+)
+from tests.factories import make_claim, make_evidence_link, make_excerpt, make_review, make_study
 
 pytestmark = pytest.mark.django_db
 
+S = Review.Status
 
-def test_publishing_supersedes_the_previous_published_review():
-    old = make_review(status=Review.Status.PUBLISHED)
-    new = make_review(claim=old.claim, verdict=Review.Verdict.FALSE)
-    review_publish(review=new)
-    old.refresh_from_db()
-    new.refresh_from_db()
-    assert old.status == Review.Status.SUPERSEDED
-    assert new.status == Review.Status.PUBLISHED
-    assert new.published_at is not None
+
+@pytest.fixture
+def people(django_user_model):
+    return {
+        name: django_user_model.objects.create_user(username=name, password="x")
+        for name in ("ana", "ben", "eve")
+    }
+
+
+def test_a_review_moves_draft_submitted_published_superseded_with_stamps(people):
+    first = make_review(reviewer=people["ana"])
+    review_submit(review=first, by=people["ana"])
+    assert (first.status, first.submitted_at is not None) == (S.SUBMITTED, True)
+    review_publish(review=first, by=people["eve"])
+    assert (first.status, first.published_by) == (S.PUBLISHED, people["eve"])
+    second = make_review(claim=first.claim, reviewer=people["ben"], verdict=Review.Verdict.FALSE)
+    review_submit(review=second, by=people["ben"])
+    review_publish(review=second, by=people["eve"])
+    first.refresh_from_db()
+    assert (first.status, first.superseded_by) == (S.SUPERSEDED, people["eve"])
+    assert first.superseded_at == second.published_at
+
+
+@pytest.mark.parametrize(
+    ("start", "target"),
+    [
+        (S.DRAFT, S.PUBLISHED),
+        (S.DRAFT, S.SUPERSEDED),
+        (S.SUBMITTED, S.DRAFT),
+        (S.SUBMITTED, S.SUPERSEDED),
+        (S.PUBLISHED, S.DRAFT),
+        (S.PUBLISHED, S.SUBMITTED),
+        (S.SUPERSEDED, S.PUBLISHED),
+        (S.SUPERSEDED, S.DRAFT),
+        (S.DRAFT, S.DRAFT),
+    ],
+)
+def test_every_other_transition_is_refused(start, target):
+    review = make_review(status=start)
+    with pytest.raises(TransitionError) as error:
+        review.transition_to(target, by=None, at=None)
+    assert "cannot become" in str(error.value)
+    assert isinstance(error.value, ValidationError)
+
+
+def test_services_refuse_out_of_order_moves():
+    draft = make_review()
+    with pytest.raises(TransitionError):
+        review_publish(review=draft)
+    published = make_review(status=S.PUBLISHED)
+    with pytest.raises(TransitionError):
+        review_submit(review=published)
+    assert Review.objects.get(pk=draft.pk).status == S.DRAFT
 
 
 def test_publishing_leaves_other_claims_alone():
-    other = make_review(status=Review.Status.PUBLISHED)
-    review_publish(review=make_review())
+    other = make_review(status=S.PUBLISHED)
+    review_publish(review=make_review(status=S.SUBMITTED))
     other.refresh_from_db()
-    assert other.status == Review.Status.PUBLISHED
+    assert other.status == S.PUBLISHED
+
+
+def test_unpublishing_withdraws_the_review_and_flags_the_claim(people):
+    review = make_review(status=S.PUBLISHED)
+    review_unpublish(review=review, by=people["eve"])
+    review.refresh_from_db()
+    claim = Claim.objects.get(pk=review.claim_id)
+    assert review.status == S.SUPERSEDED and review.superseded_by == people["eve"]
+    assert "withdrawn by eve" in claim.rereview_reason
+    assert not Review.objects.published().filter(claim=claim).exists()
+
+
+def test_a_consensus_review_is_published_crediting_the_reviewers(people):
+    claim = make_claim()
+    values = {
+        "verdict": Review.Verdict.MISLEADING,
+        "certainty": Review.Certainty.LOW,
+        "rationale": "Both reviewers' points.",
+        "summary": "Consensus.",
+    }
+    review = review_publish_consensus(
+        claim=claim, by=people["eve"], values=values, contributors=[people["ana"], people["ben"]]
+    )
+    assert review.status == S.PUBLISHED and review.reviewer == people["eve"]
+    assert set(review.contributors.all()) == {people["ana"], people["ben"]}
+
+
+def test_retracting_a_study_flags_every_claim_that_relies_on_it():
+    study = make_study()
+    relying = [make_evidence_link(study=study).claim for _ in range(2)]
+    unrelated = make_evidence_link().claim
+    study.is_retracted, study.retraction_note = True, "Fabricated data."
+    study.save()
+    flagged = set(Claim.objects.exclude(rereview_reason="").values_list("pk", flat=True))
+    assert flagged == {claim.pk for claim in relying}
+    assert unrelated.pk not in flagged
+    assert "retracted" in Claim.objects.get(pk=relying[0].pk).rereview_reason
+
+
+def test_publishing_a_new_review_clears_the_re_review_flag():
+    claim = make_claim()
+    claims_flag_for_rereview(claims=[claim], reason="Check again.")
+    review_publish(review=make_review(claim=claim, status=S.SUBMITTED))
+    claim.refresh_from_db()
+    assert claim.rereview_reason == "" and claim.rereview_requested_at is None
+
+
+def test_every_change_is_recorded_in_history(people):
+    review = make_review(reviewer=people["ana"])
+    review_submit(review=review, by=people["ana"])
+    review_publish(review=review, by=people["eve"])
+    statuses = [h.status for h in review.history.order_by("history_date")]
+    assert statuses == [S.DRAFT, S.SUBMITTED, S.PUBLISHED]
+    excerpt = make_excerpt()
+    excerpt.claim.statement = "Changed wording."
+    excerpt.claim.save()
+    assert excerpt.claim.history.count() == 2
+    assert excerpt.history.count() == 1
+    link = make_evidence_link()
+    link.note = "Better note."
+    link.save()
+    assert [h.history_type for h in link.history.order_by("history_date")] == ["+", "~"]
+    study = link.study
+    study.sample_size = 41
+    study.save()
+    assert study.history.first().sample_size == 41
 
 
 def test_search_text_follows_quotes_and_the_published_review():
-    from claims.models import Claim
-    from tests.factories import make_excerpt
-
     excerpt = make_excerpt(quote="six infusions")
     claim = excerpt.claim
-    make_review(claim=claim, rationale="Murrough 2013: repeated doses.")
+    make_review(claim=claim, rationale="Murrough 2013: repeated doses.", status=S.SUBMITTED)
     assert "six infusions" in Claim.objects.get(pk=claim.pk).search_text
-    assert "Murrough" not in Claim.objects.get(pk=claim.pk).search_text  # a draft
+    assert "Murrough" not in Claim.objects.get(pk=claim.pk).search_text  # not yet published
     review_publish(review=claim.reviews.get())
     assert list(Claim.objects.search("Murrough")) == [claim]
     excerpt.delete()
     assert "six infusions" not in Claim.objects.get(pk=claim.pk).search_text
 
 
-def test_deferred_refresh_runs_once_at_the_end(django_assert_max_num_queries):
-    from claims.models import Claim
-    from reviews.services import search_refresh_deferred
-    from tests.factories import make_claim
-
+def test_deferred_refresh_runs_once_at_the_end():
     with search_refresh_deferred():
         claim = make_claim(statement="Esketamine is sold as Spravato.")
         assert Claim.objects.get(pk=claim.pk).search_text == ""

@@ -1,0 +1,411 @@
+"""The editorial workflow in the admin: who may do what, blinding, and lost-update refusal."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from reviews.models import Assignment, Review
+from reviews.roles import REVIEWER
+from tests.factories import make_claim, make_document, make_evidence_link, make_excerpt, make_review
+
+pytestmark = pytest.mark.django_db
+
+S = Review.Status
+
+
+@pytest.fixture
+def personas(client, reviewer, other_reviewer, editor, superuser, django_user_model):
+    outsider = django_user_model.objects.create_user(
+        username="staffer", password="pw-staffer-1", is_staff=True
+    )
+    return {
+        "anonymous": None,
+        "outsider": outsider,
+        "reviewer": reviewer,
+        "other reviewer": other_reviewer,
+        "editor": editor,
+        "superuser": superuser,
+    }
+
+
+def login(client, user):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def world(reviewer, other_reviewer, editor, superuser):
+    """A claim assigned to two reviewers: rita's draft and oscar's submitted review."""
+    excerpt = make_excerpt()
+    claim = excerpt.claim
+    for person in (reviewer, other_reviewer):
+        Assignment.objects.create(claim=claim, reviewer=person, assigned_by=editor)
+    draft = make_review(claim=claim, reviewer=reviewer, rationale="RITA DRAFT RATIONALE")
+    submitted = make_review(
+        claim=claim,
+        reviewer=other_reviewer,
+        status=S.SUBMITTED,
+        verdict=Review.Verdict.FALSE,
+        rationale="OSCAR SUBMITTED RATIONALE",
+    )
+    link = make_evidence_link(claim=claim)
+    return {
+        "claim": claim,
+        "excerpt": excerpt,
+        "draft": draft,
+        "submitted": submitted,
+        "link": link,
+        "superuser": superuser,
+    }
+
+
+def url(name, *args):
+    return reverse(f"admin:{name}", args=args)
+
+
+# Who reaches what ------------------------------------------------------------------------
+
+OK, LOGIN, DENIED = 200, 302, 403
+EVERYONE = ["anonymous", "outsider", "reviewer", "editor", "superuser"]
+MATRIX = {
+    # page: expected status for anonymous, outsider (staff, no role), reviewer, editor, superuser
+    "index": [LOGIN, LOGIN, OK, OK, OK],
+    "sources_document_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "sources_document_add": [LOGIN, LOGIN, DENIED, OK, OK],
+    "sources_study_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "sources_study_add": [LOGIN, LOGIN, OK, OK, OK],
+    "claims_claim_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "claims_claim_add": [LOGIN, LOGIN, DENIED, OK, OK],
+    "claims_excerpt_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "claims_excerpt_add": [LOGIN, LOGIN, DENIED, OK, OK],
+    "reviews_evidencelink_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "reviews_evidencelink_add": [LOGIN, LOGIN, OK, OK, OK],
+    "reviews_review_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "reviews_review_add": [LOGIN, LOGIN, OK, OK, OK],
+    "reviews_assignment_changelist": [LOGIN, LOGIN, OK, OK, OK],
+    "reviews_assignment_add": [LOGIN, LOGIN, DENIED, OK, OK],
+    "reviews_review_agreement": [LOGIN, LOGIN, DENIED, OK, OK],
+    "auth_user_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "auth_user_add": [LOGIN, LOGIN, DENIED, DENIED, OK],
+    "auth_group_changelist": [LOGIN, LOGIN, DENIED, DENIED, OK],
+}
+
+
+@pytest.mark.parametrize("page", list(MATRIX))
+def test_permission_matrix_for_admin_pages(client, personas, world, page):
+    expectations = dict(zip(EVERYONE, MATRIX[page], strict=True))
+    expectations["other reviewer"] = expectations["reviewer"]
+    for persona, expected in expectations.items():
+        response = login(client, personas[persona]).get(url(page))
+        assert response.status_code == expected, (page, persona, response.status_code)
+        if expected == LOGIN:
+            assert "/admin/login/" in response["Location"]
+
+
+ACTIONS = {
+    # changelist: actions offered to a reviewer, to an editor, to a superuser
+    "claims_claim_changelist": (
+        {"export_csv"},
+        {"export_csv", "flag_for_rereview", "delete_selected"},
+        {"export_csv", "flag_for_rereview", "delete_selected"},
+    ),
+    "reviews_review_changelist": (
+        {"submit"},
+        {"submit", "publish", "unpublish"},
+        {"submit", "publish", "unpublish", "delete_selected"},
+    ),
+    "sources_study_changelist": (
+        set(),
+        {"flag_dependent_claims", "delete_selected"},
+        {"flag_dependent_claims", "delete_selected"},
+    ),
+    "sources_document_changelist": (set(), set(), {"delete_selected"}),
+    "reviews_evidencelink_changelist": (set(), {"delete_selected"}, {"delete_selected"}),
+    "reviews_assignment_changelist": (set(), {"delete_selected"}, {"delete_selected"}),
+}
+
+
+@pytest.mark.parametrize("changelist", list(ACTIONS))
+def test_permission_matrix_for_admin_actions(client, personas, world, changelist):
+    for persona, expected in zip(("reviewer", "editor", "superuser"), ACTIONS[changelist]):
+        response = login(client, personas[persona]).get(url(changelist))
+        form = response.context["action_form"]
+        offered = {value for value, _ in form.fields["action"].choices if value} if form else set()
+        assert offered == expected, (changelist, persona)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", LOGIN), ("reviewer", DENIED), ("editor", OK), ("superuser", OK)],
+)
+def test_only_editors_adjudicate(client, personas, world, persona, expected):
+    response = login(client, personas[persona]).get(
+        url("reviews_review_adjudicate", world["claim"].pk)
+    )
+    assert response.status_code == expected
+
+
+def post_action(client, changelist, action, pks):
+    return client.post(url(changelist), {"action": action, "_selected_action": pks}, follow=True)
+
+
+def test_a_reviewer_can_never_publish(client, reviewer, world):
+    login(client, reviewer)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["submitted"].pk])
+    assert "No action selected" in response.content.decode() or response.status_code == 200
+    world["submitted"].refresh_from_db()
+    assert world["submitted"].status == S.SUBMITTED
+    actions = client.get(url("reviews_review_changelist")).context["action_form"]
+    assert "publish" not in dict(actions.fields["action"].choices)
+
+
+def test_an_editor_publishes_a_submitted_review(client, editor, world):
+    login(client, editor)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["submitted"].pk])
+    assert "Published:" in response.content.decode()
+    world["submitted"].refresh_from_db()
+    assert (world["submitted"].status, world["submitted"].published_by) == (S.PUBLISHED, editor)
+
+
+def test_an_editor_cannot_publish_a_draft_and_is_told_why(client, editor, world):
+    login(client, editor)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["draft"].pk])
+    assert "A draft review cannot become published." in response.content.decode()
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == S.DRAFT
+
+
+def test_a_reviewer_edits_and_submits_only_their_own_draft(client, reviewer, other_reviewer, world):
+    draft = world["draft"]
+    login(client, reviewer)
+    page = client.get(url("reviews_review_change", draft.pk))
+    assert page.status_code == 200 and page.context["has_change_permission"]
+    response = post_action(client, "reviews_review_changelist", "submit", [draft.pk])
+    assert "Submitted:" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == S.SUBMITTED
+    # Now submitted, it is frozen even for its author.
+    assert not client.get(url("reviews_review_change", draft.pk)).context["has_change_permission"]
+    # Oscar sees Rita's submitted review (he has submitted his own) but cannot edit it.
+    login(client, other_reviewer)
+    page = client.get(url("reviews_review_change", draft.pk))
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    response = client.post(url("reviews_review_change", draft.pk), {"verdict": "false"})
+    assert response.status_code == 403
+
+
+def test_an_editor_cannot_edit_a_reviewers_draft(client, editor, world):
+    login(client, editor)
+    response = client.post(url("reviews_review_change", world["draft"].pk), {"verdict": "false"})
+    assert response.status_code == 403
+
+
+def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, world):
+    login(client, reviewer)
+    claim = make_claim()
+    response = client.post(
+        url("reviews_review_add"),
+        {
+            "claim": claim.pk,
+            "verdict": "unsupported",
+            "certainty": "low",
+            "risk_of_bias": "serious",
+            "inconsistency": "not_serious",
+            "indirectness": "not_serious",
+            "imprecision": "serious",
+            "publication_bias": "not_serious",
+            "rationale": "Two small open-label studies.",
+            "summary": "Not shown.",
+        },
+    )
+    assert response.status_code == 302
+    review = Review.objects.get(claim=claim)
+    assert (review.reviewer, review.status) == (reviewer, S.DRAFT)
+
+
+def test_a_bad_review_form_shows_field_errors_and_saves_nothing(client, reviewer):
+    login(client, reviewer)
+    claim = make_claim()
+    response = client.post(url("reviews_review_add"), {"claim": claim.pk, "verdict": "false"})
+    assert response.status_code == 200
+    assert "Give a certainty" in response.content.decode()
+    assert not Review.objects.filter(claim=claim).exists()
+
+
+def test_editors_manage_roles_but_not_superusers(client, editor, reviewer, superuser):
+    login(client, editor)
+    assert client.get(url("auth_user_change", superuser.pk)).status_code == 302  # not found
+    response = client.post(
+        url("auth_user_change", reviewer.pk),
+        {
+            "username": reviewer.username,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [Group.objects.get(name="Editor").pk],
+            "is_superuser": "on",
+        },
+    )
+    assert response.status_code == 302
+    reviewer.refresh_from_db()
+    assert list(reviewer.groups.values_list("name", flat=True)) == ["Editor"]
+    assert not reviewer.is_superuser
+
+
+# Blinding ---------------------------------------------------------------------------------
+
+
+def test_blinding_hides_others_reviews_until_you_submit_yours(client, reviewer, world):
+    secret = "OSCAR SUBMITTED RATIONALE"
+    claim = world["claim"]
+    login(client, reviewer)
+    pages = {
+        "review list": client.get(url("reviews_review_changelist")),
+        "review list filtered": client.get(url("reviews_review_changelist"), {"verdict": "false"}),
+        "review search": client.get(url("reviews_review_changelist"), {"q": "OSCAR"}),
+        "claim page": client.get(url("claims_claim_change", claim.pk)),
+        "claim list": client.get(url("claims_claim_changelist")),
+        "conflict filter": client.get(url("claims_claim_changelist"), {"workflow": "in_conflict"}),
+        "agreement": client.get(url("reviews_review_agreement")),
+    }
+    for name, response in pages.items():
+        assert secret not in response.content.decode(), name
+        assert "verdict-false" not in response.content.decode(), name
+    review_list = pages["review list"].context["cl"].result_list
+    assert world["submitted"] not in review_list
+    direct = client.get(url("reviews_review_change", world["submitted"].pk))
+    assert direct.status_code == 302  # treated as missing
+    history = client.get(url("reviews_review_history", world["submitted"].pk))
+    assert history.status_code == 404
+    version = world["submitted"].history.first().history_id
+    past = client.get(url("reviews_review_simple_history", world["submitted"].pk, version))
+    assert past.status_code == 404
+    export = post_action(client, "claims_claim_changelist", "export_csv", [claim.pk])
+    assert secret not in export.content.decode()
+
+    # Once Rita submits her own review, Oscar's is hers to see.
+    world["draft"].status = S.SUBMITTED
+    world["draft"].save()
+    after = client.get(url("reviews_review_changelist"))
+    assert world["submitted"] in after.context["cl"].result_list
+    assert (
+        secret in client.get(url("reviews_review_change", world["submitted"].pk)).content.decode()
+    )
+
+
+def test_editors_see_every_review(client, editor, world):
+    login(client, editor)
+    listed = client.get(url("reviews_review_changelist")).context["cl"].result_list
+    assert {world["draft"], world["submitted"]} <= set(listed)
+
+
+# Adjudication ------------------------------------------------------------------------------
+
+
+def test_conflicts_are_listed_and_adjudicated_by_publishing_one_review(client, editor, world):
+    world["draft"].status = S.SUBMITTED  # supported vs false: a conflict
+    world["draft"].save()
+    login(client, editor)
+    listed = client.get(url("claims_claim_changelist"), {"workflow": "in_conflict"})
+    assert world["claim"] in listed.context["cl"].result_list
+    page = client.get(url("reviews_review_adjudicate", world["claim"].pk)).content.decode()
+    assert "In conflict" in page
+    assert "RITA DRAFT RATIONALE" in page and "OSCAR SUBMITTED RATIONALE" in page
+    client.post(url("reviews_review_adjudicate", world["claim"].pk), {"publish": world["draft"].pk})
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == S.PUBLISHED
+
+
+def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, world):
+    world["draft"].status = S.SUBMITTED
+    world["draft"].save()
+    login(client, editor)
+    response = client.post(
+        url("reviews_review_adjudicate", world["claim"].pk),
+        {
+            "consensus": "1",
+            "verdict": "misleading",
+            "certainty": "low",
+            "risk_of_bias": "serious",
+            "inconsistency": "serious",
+            "indirectness": "not_serious",
+            "imprecision": "serious",
+            "publication_bias": "not_serious",
+            "rationale": "Consensus of both.",
+            "summary": "Agreed wording.",
+        },
+    )
+    assert response.status_code == 302
+    consensus = Review.objects.published().get(claim=world["claim"])
+    assert consensus.reviewer == editor
+    assert set(consensus.contributors.all()) == {
+        world["draft"].reviewer,
+        world["submitted"].reviewer,
+    }
+
+
+# No lost updates ----------------------------------------------------------------------------
+
+
+def claim_form_data(page, **changes):
+    form = page.context["adminform"].form
+    data = {
+        name: (value if value is not None else "")
+        for name, value in ((n, form[n].value()) for n in form.fields)
+        if not isinstance(value, list)
+    }
+    data["contradicts"] = []
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management[name].value()
+        for index, subform in enumerate(formset.forms):
+            for name in subform.fields:
+                value = subform[name].value()
+                data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser, world):
+    claim = world["claim"]
+    change = url("claims_claim_change", claim.pk)
+    first = login(client, editor).get(change)
+    second_client = type(client)()
+    second_client.force_login(superuser)
+    second = second_client.get(change)
+
+    saved = client.post(change, claim_form_data(first, statement="Edith's wording."))
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    refused = second_client.post(change, claim_form_data(second, statement="Root's wording."))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Not saved: this claim was changed by edith" in html
+    assert "Root&#x27;s wording." in html  # the loser's edits are still in the form
+    claim.refresh_from_db()
+    assert claim.statement == "Edith's wording."
+    assert claim.version == 2
+
+
+def test_claim_changelist_filters_and_export(client, editor, world):
+    login(client, editor)
+    other = make_claim(rereview_reason="A study was retracted.")
+    make_excerpt(claim=other, document=make_document())
+    flagged = client.get(url("claims_claim_changelist"), {"workflow": "rereview"})
+    assert list(flagged.context["cl"].result_list) == [other]
+    mine = client.get(url("claims_claim_changelist"), {"workflow": "mine"})
+    assert list(mine.context["cl"].result_list) == []
+    unreviewed = client.get(url("claims_claim_changelist"), {"verdict": "none"})
+    assert set(unreviewed.context["cl"].result_list) == {world["claim"], other}
+    export = post_action(client, "claims_claim_changelist", "export_csv", [other.pk])
+    assert export["Content-Type"].startswith("text/csv")
+    assert "A study was retracted." in export.content.decode()
+
+
+def test_reviewers_see_their_assignments(client, reviewer, world):
+    login(client, reviewer)
+    mine = client.get(url("claims_claim_changelist"), {"workflow": "mine"})
+    assert list(mine.context["cl"].result_list) == [world["claim"]]
+    assert REVIEWER in reviewer.groups.values_list("name", flat=True)
