@@ -41,7 +41,7 @@ class ClaimAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     list_filter = ["category", "unit"]
     search_fields = ["statement", "slug", "excerpts__quote"]
     prepopulated_fields = {"slug": ["statement"]}
-    filter_horizontal = ["contradicts"]
+    autocomplete_fields = ["contradicts"]
     readonly_fields = ["rereview_requested_at", "created_at", "updated_at"]
     inlines = [ExcerptInline]
 
