@@ -129,7 +129,8 @@ ACTIONS = {
 
 @pytest.mark.parametrize("changelist", list(ACTIONS))
 def test_permission_matrix_for_admin_actions(client, personas, world, changelist):
-    for persona, expected in zip(("reviewer", "editor", "superuser"), ACTIONS[changelist]):
+    personas_in_order = ("reviewer", "editor", "superuser")
+    for persona, expected in zip(personas_in_order, ACTIONS[changelist], strict=True):
         response = login(client, personas[persona]).get(url(changelist))
         form = response.context["action_form"]
         offered = {value for value, _ in form.fields["action"].choices if value} if form else set()
