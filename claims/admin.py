@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from claims.models import Claim, Excerpt
+from claims.models import Candidate, Claim, Excerpt
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
 
@@ -66,3 +66,27 @@ class ExcerptAdmin(SimpleHistoryAdmin):
     @admin.display(description="In context")
     def in_context(self, excerpt):
         return quote_in_context(excerpt)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    """Sentences proposed when a document is ingested, awaiting an editor's decision."""
+
+    list_display = ["__str__", "document", "category", "status", "best_match"]
+    list_filter = ["status", "category", "document"]
+    list_select_related = ["document"]
+    search_fields = ["quote", "document__title"]
+    readonly_fields = [
+        "document", "start", "end", "quote", "category", "reasons", "matches", "excerpt",
+        "decided_at", "created_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="Best match")
+    def best_match(self, candidate):
+        if not candidate.matches:
+            return "—"
+        best = candidate.matches[0]
+        return f"{best['claim']} ({best['score']:.2f})"

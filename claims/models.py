@@ -240,3 +240,41 @@ class Excerpt(models.Model):
             if position < 0:
                 raise ValidationError(f"“{quote}” does not occur {occurrence}× in “{document}”.")
         return cls(document=document, quote=quote, start=position, end=position + len(quote))
+
+
+class Candidate(models.Model):
+    """A sentence of an ingested document that may be a claim, awaiting an editor's decision."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        DISMISSED = "dismissed", "Dismissed"
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="candidates")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    category = models.CharField(max_length=20, choices=Claim.Category)
+    reasons = models.JSONField(default=list)
+    matches = models.JSONField(default=list, help_text="[{claim: slug, score: 0-1}], best first.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.PROPOSED)
+    excerpt = models.OneToOneField(
+        Excerpt, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["document", "start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "start", "end"], name="claims_candidate_unique_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("quote")),
+                name="claims_candidate_span_matches_quote_length",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()}: {self.quote[:80]}"

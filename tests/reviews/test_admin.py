@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from claims.models import Candidate, Claim
 from reviews.models import Assignment, Review
 from tests.factories import make_evidence_link, make_excerpt, make_review, make_study
 from tests.queries import count_queries
@@ -18,6 +19,7 @@ MODELS = [
     "reviews.evidencelink",
     "reviews.review",
     "reviews.assignment",
+    "claims.candidate",
 ]
 
 
@@ -29,6 +31,15 @@ def make_one_of_everything():
     make_review(claim=excerpt.claim)
     reviewer = get_user_model().objects.create_user(username=f"r{excerpt.pk}", password="x")
     Assignment.objects.create(claim=excerpt.claim, reviewer=reviewer)
+    Candidate.objects.create(
+        document=excerpt.document,
+        start=excerpt.start,
+        end=excerpt.end,
+        quote=excerpt.quote,
+        category=Claim.Category.ONSET,
+        reasons=["time to effect"],
+        matches=[{"claim": excerpt.claim.slug, "score": 0.9}],
+    )
     return excerpt
 
 
@@ -56,6 +67,7 @@ def test_change_form_renders(superuser_client, model):
         "reviews.evidencelink": excerpt.claim.evidence_links.get(),
         "reviews.review": excerpt.claim.reviews.first(),
         "reviews.assignment": excerpt.claim.assignments.first(),
+        "claims.candidate": excerpt.document.candidates.first(),
     }
     url = reverse(f"admin:{model.replace('.', '_')}_change", args=[objects[model].pk])
     response = superuser_client.get(url)

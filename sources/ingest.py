@@ -1,0 +1,124 @@
+"""Turn an uploaded or pasted clinic page (plain text, Markdown or HTML) into document text.
+
+The text is normalized once, here, before it is stored, so that every offset computed on
+it later stays valid: Unicode NFC, one kind of line break, no control characters, single
+spaces, and paragraphs separated by one blank line.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import trafilatura
+from django.db import models
+from lxml import html as lxml_html
+from markdown_it import MarkdownIt
+
+MAX_INPUT_BYTES = 2_000_000  # a clinic page is tens of kilobytes; refuse anything near 2 MB
+MIN_TEXT_CHARS = 40
+BLOCK_TAGS = "p|h1|h2|h3|h4|h5|h6|li|blockquote|pre|td|th|dt|dd"
+
+
+class IngestError(ValueError):
+    """Input that cannot become a document; the message says why."""
+
+
+class Format(models.TextChoices):
+    TEXT = "text", "Plain text"
+    MARKDOWN = "markdown", "Markdown"
+    HTML = "html", "HTML"
+
+
+@dataclass(frozen=True)
+class ExtractedText:
+    text: str
+    title: str
+    format: Format
+
+
+def guess_format(name: str, text: str) -> Format:
+    lowered = name.lower()
+    if lowered.endswith((".html", ".htm", ".xhtml")):
+        return Format.HTML
+    if lowered.endswith((".md", ".markdown")):
+        return Format.MARKDOWN
+    if lowered.endswith(".txt"):
+        return Format.TEXT
+    head = text.lstrip()[:500].lower()
+    if head.startswith(("<!doctype html", "<html")) or re.search(r"<(body|div|p|article)\b", head):
+        return Format.HTML
+    return Format.TEXT
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    if len(data) > MAX_INPUT_BYTES:
+        raise IngestError(
+            f"The input is {len(data):,} bytes; the limit is {MAX_INPUT_BYTES:,} bytes."
+        )
+    if b"\x00" in data[:8192]:
+        raise IngestError("The input looks binary (it contains NUL bytes), not text or HTML.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise IngestError(
+            f"The input is not UTF-8 text (undecodable byte at position {error.start})."
+        ) from None
+
+
+def normalize_whitespace(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") else " " for ch in text
+    )
+    text = re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def html_to_text(markup: str) -> tuple[str, str]:
+    """Main text (boilerplate, scripts, navigation dropped) and title of an HTML page."""
+    extracted = trafilatura.extract(
+        markup, output_format="txt", include_comments=False, include_tables=True,
+        favor_recall=True,
+    )  # fmt: skip
+    metadata = trafilatura.extract_metadata(markup)
+    title = (metadata.title or "") if metadata else ""
+    if extracted:
+        return extracted.replace("\n", "\n\n"), title
+    return _blocks_text(markup), title
+
+
+def _blocks_text(markup: str) -> str:
+    """Fallback for fragments too small for main-text extraction: each block on its own."""
+    tree = lxml_html.fromstring(markup or "<p></p>")
+    for dropped in tree.xpath("//script|//style|//nav|//noscript|//template"):
+        dropped.drop_tree()
+    blocks = [
+        b.text_content()
+        for b in tree.xpath(f"//*[self::{' or self::'.join(BLOCK_TAGS.split('|'))}]")
+    ]
+    return "\n\n".join(block for block in blocks if block.strip()) or tree.text_content()
+
+
+def extract(data: bytes | str, *, name: str = "") -> ExtractedText:
+    """Decode, extract and normalize; raise IngestError for input that cannot be a document."""
+    raw = decode(data)
+    kind = guess_format(name, raw)
+    title = ""
+    if kind == Format.HTML:
+        raw, title = html_to_text(raw)
+    elif kind == Format.MARKDOWN:
+        raw = _blocks_text(MarkdownIt().render(raw))
+    text = normalize_whitespace(raw)
+    if len(text) < MIN_TEXT_CHARS:
+        raise IngestError(
+            f"Only {len(text)} characters of text were found; a document needs at least "
+            f"{MIN_TEXT_CHARS}."
+        )
+    if not title:
+        title = text.split("\n", 1)[0][:200]
+    return ExtractedText(text=text, title=normalize_whitespace(title), format=kind)

@@ -1,0 +1,58 @@
+import pytest
+
+from claims.candidates import propose, sentences
+
+# Hand-written sentences in the style of clinic pages the corpus has never seen.
+PROPOSED = [
+    ("Most clients feel better within 24 hours of their first infusion.", "onset"),
+    ("Patients report relief in minutes, not weeks.", "onset"),
+    ("92% of our patients see a reduction in depressive symptoms.", "efficacy"),
+    ("Each infusion lasts about 45 minutes and is dosed at 0.5 mg/kg.", "dosing"),
+    ("Ketamine is completely safe and non-addictive at therapeutic doses.", "safety"),
+    ("Ketamine has been FDA approved since 1970.", "regulatory"),
+    ("Unlike SSRIs, ketamine does not cause weight gain.", "comparison"),
+    ("Depression affects more than 17 million adults in the United States.", "prevalence"),
+    ("A 2019 study in the American Journal of Psychiatry confirmed these results.", "efficacy"),
+    ("This revolutionary treatment is a true miracle for depression.", "efficacy"),
+    ("Ketamine repairs the synapses that chronic stress destroys.", "mechanism"),
+    ("Most insurance plans do not cover ketamine infusions.", "cost"),
+    ("Treatment is given through an IV in our comfortable lounge.", "administration"),
+]
+NOT_PROPOSED = [
+    "Call us at (555) 867-5309 to schedule a consultation.",
+    "Email hello@calmclinic.example for more information.",
+    "Is ketamine right for you?",
+    "Read more about our team.",
+    "123 Main Street, Suite 400, Austin, TX 78701",
+    "Thank you for visiting.",
+    "We look forward to meeting you.",
+]
+
+
+@pytest.mark.parametrize(("sentence", "category"), PROPOSED)
+def test_check_worthy_sentences_are_proposed_with_a_category_and_reasons(sentence, category):
+    proposals = propose(sentence)
+    assert len(proposals) == 1, sentence
+    assert proposals[0].category == category
+    assert proposals[0].reasons
+
+
+@pytest.mark.parametrize("sentence", NOT_PROPOSED)
+def test_navigation_contact_details_and_calls_to_action_are_not(sentence):
+    assert propose(sentence) == []
+
+
+def test_red_flag_words_are_named_as_the_reason():
+    (proposal,) = propose("Our guaranteed cure ends anxiety for good.")
+    assert "promotional red flag" in proposal.reasons
+
+
+def test_offsets_point_at_the_sentence_in_the_text():
+    text = "Welcome.\n\nKetamine works within hours. Six infusions, a week apart, are typical."
+    for proposal in propose(text):
+        assert text[proposal.start : proposal.end] == proposal.quote
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "Welcome.",
+        "Ketamine works within hours.",
+        "Six infusions, a week apart, are typical.",
+    ]

@@ -1,0 +1,48 @@
+import pytest
+
+from claims.matching import ClaimMatcher
+from tests.factories import make_claim, make_document, make_excerpt
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def known_claims():
+    document = make_document(
+        body="Patients can experience relief from anxiety symptoms within hours of treatment. "
+        "Most patients benefit from a series of six ketamine infusions. "
+        "Ketamine is a potent glutamate blocker."
+    )
+    claims = {
+        "hours": make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety "
+                            "within hours of a treatment."),
+        "six": make_claim(slug="six-infusions", statement="Most patients need six infusions."),
+        "glutamate": make_claim(slug="glutamate-blocker", statement="Ketamine blocks glutamate."),
+    }  # fmt: skip
+    make_excerpt(document=document, claim=claims["hours"],
+                 quote="relief from anxiety symptoms within hours of treatment")  # fmt: skip
+    make_excerpt(document=document, claim=claims["six"],
+                 quote="Most patients benefit from a series of six ketamine infusions")  # fmt: skip
+    return claims
+
+
+@pytest.mark.parametrize(
+    ("paraphrase", "expected"),
+    [
+        ("Clients feel near immediate relief from their anxiety symptoms.", "relief-within-hours"),
+        ("A full course is six infusions for most patients.", "six-infusions"),
+        ("Ketamine works by blocking glutamate in the brain.", "glutamate-blocker"),
+    ],
+)
+def test_a_paraphrase_finds_the_claim_it_repeats(known_claims, paraphrase, expected):
+    matches = ClaimMatcher().best(paraphrase)
+    assert matches and matches[0].claim == expected
+    assert 0 < matches[0].score <= 1
+
+
+def test_unrelated_text_matches_nothing_strongly(known_claims):
+    assert all(m.score < 0.6 for m in ClaimMatcher().best("Parking is free on weekends."))
+
+
+def test_no_known_claims_means_no_matches():
+    assert ClaimMatcher().best("Ketamine relieves anxiety within hours.") == []
