@@ -1,55 +1,70 @@
-"""Suggest which known claims a new sentence most likely repeats."""
+"""Suggest which known claims a new sentence most likely repeats.
+
+Each claim is represented by its statement and every quote already filed under it. A
+sentence is compared with all of them by TF-IDF cosine similarity over stemmed words, so
+that rare, telling words ("Spravato", "glutamate", "infusions") weigh more than the words
+every ketamine page uses; a claim scores as its best-matching text.
+"""
 
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
+import snowballstemmer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import linear_kernel
 
 from claims.models import Claim
 
 MATCH_LIMIT = 3
-MIN_SCORE = 0.35
+MIN_SCORE = 0.05
 
-# Words that carry no claim: dropped before comparing, so that matches turn on content.
 STOPWORDS = frozenset(
     "a an and are as at be been by can for from has have in is it its of on or our that "
     "the their this to was were will with you your they them we may also just more most "
     "very".split()
 )
+_stemmer = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
 class Match:
     claim: str  # slug
-    score: float  # 0-1
+    score: float  # cosine similarity, 0-1
 
 
-def _clean(text: str) -> str:
-    words = re.findall(r"[a-z0-9%]+", utils.default_process(text))
-    return " ".join(word for word in words if word not in STOPWORDS)
+def words(text: str) -> list[str]:
+    """Lower-cased, stemmed content words: 'Relieves' and 'relief' meet as 'reliev'/'relief'."""
+    tokens = re.findall(r"[a-z0-9%]+", text.lower())
+    return _stemmer.stemWords([token for token in tokens if token not in STOPWORDS])
 
 
 class ClaimMatcher:
-    """Built once per batch: every claim's statement and quotes, compared by fuzzy tokens."""
+    """Built once per batch from (claim slug, text) pairs."""
 
-    def __init__(self, claims=None):
+    def __init__(self, entries: list[tuple[str, str]]):
+        self.slugs = [slug for slug, _ in entries]
+        self.vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True)
+        self.matrix = (
+            self.vectorizer.fit_transform([text for _, text in entries]) if entries else None
+        )
+
+    @classmethod
+    def from_database(cls, claims=None) -> "ClaimMatcher":
         claims = Claim.objects.all() if claims is None else claims
-        self.texts: list[str] = []
-        self.slugs: list[str] = []
+        entries = []
         for claim in claims.prefetch_related("excerpts").only("slug", "statement"):
-            for text in (claim.statement, *(e.quote for e in claim.excerpts.all())):
-                self.texts.append(_clean(text))
-                self.slugs.append(claim.slug)
+            entries.append((claim.slug, claim.statement))
+            entries += [(claim.slug, excerpt.quote) for excerpt in claim.excerpts.all()]
+        return cls(entries)
 
     def best(self, sentence: str, limit: int = MATCH_LIMIT) -> list[Match]:
-        if not self.texts:
+        if self.matrix is None:
             return []
-        found = process.extract(
-            _clean(sentence), self.texts, scorer=fuzz.token_set_ratio, limit=limit * 6
-        )
+        similarity = linear_kernel(self.vectorizer.transform([sentence]), self.matrix)[0]
         best: dict[str, float] = {}
-        for _, score, index in found:
-            slug = self.slugs[index]
-            best[slug] = max(best.get(slug, 0.0), score / 100)
-        ranked = sorted(best.items(), key=lambda item: -item[1])[:limit]
-        return [Match(slug, round(score, 3)) for slug, score in ranked if score >= MIN_SCORE]
+        for index in similarity.argsort()[::-1]:
+            slug, score = self.slugs[index], float(similarity[index])
+            if score < MIN_SCORE or len(best) >= limit and slug not in best:
+                break
+            best[slug] = max(best.get(slug, 0.0), score)
+        return [Match(slug, round(score, 3)) for slug, score in best.items()]

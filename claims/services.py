@@ -30,7 +30,7 @@ def _unique_slug(title: str) -> str:
 
 
 def _proposals_with_matches(text: str) -> list[dict]:
-    matcher = ClaimMatcher()
+    matcher = ClaimMatcher.from_database()
     rows = []
     for proposal in propose(text):
         row = asdict(proposal)

@@ -56,3 +56,19 @@ def test_offsets_point_at_the_sentence_in_the_text():
         "Ketamine works within hours.",
         "Six infusions, a week apart, are typical.",
     ]
+
+
+def test_a_clinic_page_written_for_testing_is_proposed_well():
+    """A page in another clinic's style, labelled by hand, kept out of rule-writing."""
+    from pathlib import Path
+
+    from sources.ingest import normalize_whitespace
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    text = normalize_whitespace((data / "heldout_clinic.txt").read_text(encoding="utf-8"))
+    labels = (data / "heldout_clinic_labels.txt").read_text(encoding="utf-8").splitlines()
+    proposed = {proposal.quote for proposal in propose(text)}
+    recall = sum(label in proposed for label in labels) / len(labels)
+    precision = sum(quote in labels for quote in proposed) / len(proposed)
+    assert recall >= 0.9 and precision >= 0.6, (recall, precision)
+    assert not any("(555)" in quote or "Instagram" in quote for quote in proposed)

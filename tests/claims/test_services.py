@@ -71,3 +71,15 @@ def test_the_command_stores_and_reports_errors_clearly(tmp_path, capsys):
         call_command("ingest_document", str(empty))
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("ingest_document", str(tmp_path / "missing.html"))
+
+
+def test_the_evaluation_meets_its_targets_on_the_corpus(capsys):
+    from django.conf import settings
+
+    from claims.evaluation import evaluate
+
+    figures = evaluate(settings.CORPUS_DIR)
+    assert figures.labelled >= 200
+    assert figures.precision >= 0.6 and figures.recall >= 0.9 and figures.top3 >= 0.8
+    call_command("evaluate_ingestion")
+    assert "BELOW TARGET" not in capsys.readouterr().out
