@@ -1,11 +1,19 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Candidate, Claim, Excerpt
+from claims.services import candidate_accept, candidate_dismiss, document_ingest
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
+from sources.ingest import MAX_INPUT_BYTES, IngestError
+from sources.models import Document
 
 
 def quote_in_context(excerpt: Excerpt) -> str:
@@ -68,11 +76,33 @@ class ExcerptAdmin(SimpleHistoryAdmin):
         return quote_in_context(excerpt)
 
 
+class IngestForm(forms.Form):
+    upload = forms.FileField(
+        required=False, help_text=f"Plain text, Markdown or HTML, up to {MAX_INPUT_BYTES:,} bytes."
+    )
+    pasted = forms.CharField(
+        label="Or paste the text", required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    url = forms.URLField(label="URL", required=False, assume_scheme="https")
+    publisher = forms.CharField(required=False, help_text="The clinic or site.")
+    title = forms.CharField(required=False, help_text="Leave blank to take the page's own.")
+    kind = forms.ChoiceField(choices=Document.Kind.choices, initial=Document.Kind.CLINIC_PAGE)
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("upload")) == bool(cleaned.get("pasted", "").strip()):
+            raise ValidationError("Upload a file or paste the text (one of the two).")
+        upload = cleaned.get("upload")
+        if upload and upload.size > MAX_INPUT_BYTES:
+            raise ValidationError(f"The file is larger than {MAX_INPUT_BYTES:,} bytes.")
+        return cleaned
+
+
 @admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    """Sentences proposed when a document is ingested, awaiting an editor's decision."""
+    """Sentences proposed when a document is ingested, and the pages to decide on them."""
 
-    list_display = ["__str__", "document", "category", "status", "best_match"]
+    list_display = ["__str__", "document", "category", "status", "best_match", "review_link"]
     list_filter = ["status", "category", "document"]
     list_select_related = ["document"]
     search_fields = ["quote", "document__title"]
@@ -90,3 +120,120 @@ class CandidateAdmin(admin.ModelAdmin):
             return "—"
         best = candidate.matches[0]
         return f"{best['claim']} ({best['score']:.2f})"
+
+    @admin.display(description="")
+    def review_link(self, candidate):
+        url = reverse("admin:claims_candidate_review", args=[candidate.document_id])
+        return format_html('<a href="{}">Review this document</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "ingest/",
+                self.admin_site.admin_view(self.ingest_view),
+                name="claims_candidate_ingest",
+            ),
+            path(
+                "review/<int:document_id>/",
+                self.admin_site.admin_view(self.review_view),
+                name="claims_candidate_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _require(self, request, *permissions: str) -> None:
+        if not all(request.user.has_perm(p) for p in permissions):
+            raise PermissionDenied
+
+    def ingest_view(self, request):
+        self._require(request, "sources.add_document", "claims.add_excerpt")
+        form = IngestForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = data["upload"]
+            try:
+                result = document_ingest(
+                    data=upload.read() if upload else data["pasted"],
+                    name=upload.name if upload else "",
+                    title=data["title"], url=data["url"], publisher=data["publisher"],
+                    kind=data["kind"],
+                )  # fmt: skip
+            except (IngestError, ValidationError) as error:
+                form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                document = result.document
+                if result.created:
+                    self.message_user(
+                        request, f"Stored “{document}” with {len(result.candidates)} candidates."
+                    )
+                else:
+                    self.message_user(
+                        request, f"This text is already stored as “{document}”.", messages.WARNING
+                    )
+                return redirect("admin:claims_candidate_review", document.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ingest a page",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/ingest.html", context)
+
+    def review_view(self, request, document_id):
+        self._require(request, "claims.add_excerpt", "claims.add_claim")
+        document = get_object_or_404(Document, pk=document_id)
+        if request.method == "POST":
+            self._decide(request, document)
+            return redirect("admin:claims_candidate_review", document.pk)
+        candidates = list(document.candidates.select_related("excerpt__claim"))
+        slugs = {m["claim"] for c in candidates for m in c.matches}
+        statements = dict(Claim.objects.filter(slug__in=slugs).values_list("slug", "statement"))
+        for candidate in candidates:
+            candidate.prefix = document.body[max(0, candidate.start - 80) : candidate.start]
+            candidate.suffix = document.body[candidate.end : candidate.end + 80]
+            for match in candidate.matches:
+                match["statement"] = statements.get(match["claim"], "(claim no longer exists)")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Candidate claims in “{document}”",
+            "document": document,
+            "candidates": candidates,
+            "categories": Claim.Category.choices,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/review.html", context)
+
+    def _decide(self, request, document) -> None:
+        candidate = get_object_or_404(
+            Candidate, pk=request.POST.get("candidate"), document=document
+        )
+        try:
+            if request.POST.get("decision") == "dismiss":
+                candidate_dismiss(candidate=candidate)
+                self.message_user(request, "Dismissed.")
+                return
+            slug = request.POST.get("claim", "").strip()
+            claim = Claim.objects.filter(slug=slug).first() if slug else None
+            if slug and claim is None:
+                raise ValidationError(f"There is no claim “{slug}”.")
+            excerpt = candidate_accept(
+                candidate=candidate,
+                claim=claim,
+                statement=request.POST.get("statement", ""),
+                category=request.POST.get("category", ""),
+                start=_int_or_none(request.POST.get("start")),
+                end=_int_or_none(request.POST.get("end")),
+            )
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, f"Filed under “{excerpt.claim}”.")
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"“{value}” is not a character position (a whole number).") from None

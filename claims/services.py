@@ -1,11 +1,13 @@
 from dataclasses import asdict, dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from claims.candidates import Proposal, propose
+from claims.candidates import propose
 from claims.matching import ClaimMatcher
-from claims.models import Candidate
+from claims.models import Candidate, Claim, Excerpt
 from sources.ingest import extract
 from sources.models import Document, body_sha256
 
@@ -86,4 +88,58 @@ def document_ingest(
     return IngestResult(document, True, text, candidates)
 
 
-__all__ = ["IngestResult", "Proposal", "document_ingest"]
+def candidate_accept(
+    *,
+    candidate: Candidate,
+    claim: Claim | None = None,
+    statement: str = "",
+    category: str = "",
+    start: int | None = None,
+    end: int | None = None,
+) -> Excerpt:
+    """File a candidate as an excerpt of an existing claim, or of a new one.
+
+    The span may be adjusted (start/end) before filing; the quote is always re-read from the
+    document so it is exact. Raises ValidationError with a readable message on bad input."""
+    if candidate.status != Candidate.Status.PROPOSED:
+        raise ValidationError("This candidate has already been decided.")
+    start = candidate.start if start is None else start
+    end = candidate.end if end is None else end
+    body = candidate.document.body
+    if not (0 <= start < end <= len(body)):
+        raise ValidationError(f"The span {start}–{end} is outside the document (0–{len(body)}).")
+    with transaction.atomic():
+        if claim is None:
+            if not statement.strip():
+                raise ValidationError("Choose a known claim or write the new claim's statement.")
+            claim = Claim(
+                statement=statement.strip(),
+                slug=_unique_claim_slug(statement),
+                category=category or candidate.category,
+            )
+            claim.full_clean()
+            claim.save()
+        excerpt = Excerpt(
+            claim=claim, document=candidate.document, quote=body[start:end], start=start, end=end
+        )
+        excerpt.full_clean()
+        excerpt.save()
+        candidate.status, candidate.excerpt = Candidate.Status.ACCEPTED, excerpt
+        candidate.decided_at = timezone.now()
+        candidate.save(update_fields=["status", "excerpt", "decided_at"])
+    return excerpt
+
+
+def candidate_dismiss(*, candidate: Candidate) -> None:
+    if candidate.status != Candidate.Status.PROPOSED:
+        raise ValidationError("This candidate has already been decided.")
+    candidate.status, candidate.decided_at = Candidate.Status.DISMISSED, timezone.now()
+    candidate.save(update_fields=["status", "decided_at"])
+
+
+def _unique_claim_slug(statement: str) -> str:
+    base = slugify(statement)[:80].strip("-") or "claim"
+    slug, n = base, 2
+    while Claim.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -33,6 +33,7 @@ EDITOR_PERMISSIONS = [
     "claims.add_excerpt",
     "claims.change_excerpt",
     "claims.delete_excerpt",
+    "claims.view_candidate",
     "reviews.delete_evidencelink",
     "reviews.publish_review",
     "reviews.adjudicate_claim",

@@ -88,6 +88,8 @@ MATRIX = {
     "reviews_assignment_add": [LOGIN, LOGIN, DENIED, OK, OK],
     "reviews_review_agreement": [LOGIN, LOGIN, DENIED, OK, OK],
     "auth_user_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "claims_candidate_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "claims_candidate_ingest": [LOGIN, LOGIN, DENIED, OK, OK],
     "auth_user_add": [LOGIN, LOGIN, DENIED, DENIED, OK],
     "auth_group_changelist": [LOGIN, LOGIN, DENIED, DENIED, OK],
 }
