@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from sources.citations import MAX_CITATION_BYTES, CitationError, citations_import
 from sources.models import Document, Study
 
 # Django 6.0 makes https the default scheme for typed-in URLs; adopt it now.
@@ -35,6 +41,12 @@ class StudyAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["created_at", "updated_at"]
     formfield_overrides = HTTPS_URLS
+    change_list_template = "admin/sources/study/change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: import_citations_view(self, request))
+        return [path("import/", view, name="sources_study_import"), *super().get_urls()]
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "authors", "year", "journal", "design"]}),
         ("Identifiers", {"fields": ["doi", "pmid", "url", "verified_from", "unverified"]}),
@@ -53,3 +65,34 @@ class StudyAdmin(SimpleHistoryAdmin):
         ("Retraction", {"fields": ["is_retracted", "retraction_note"]}),
         ("Record", {"fields": ["created_at", "updated_at"]}),
     ]
+
+
+class CitationUploadForm(forms.Form):
+    file = forms.FileField(
+        help_text=f"RIS, BibTeX, PubMed/MEDLINE (.nbib) or CSL-JSON, up to "
+        f"{MAX_CITATION_BYTES:,} bytes. Imported whole or not at all."
+    )
+
+
+def import_citations_view(model_admin, request):
+    if not request.user.has_perm("sources.add_study"):
+        raise PermissionDenied
+    form = CitationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_CITATION_BYTES:
+                raise CitationError(f"The file is larger than {MAX_CITATION_BYTES:,} bytes.")
+            report = citations_import(data=upload.read(), name=upload.name)
+        except CitationError as error:
+            form.add_error("file", f"Nothing was imported. {error}")
+        else:
+            model_admin.message_user(request, f"Imported: {report.summary()}.", messages.SUCCESS)
+            return redirect("admin:sources_study_changelist")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": "Import citations",
+        "form": form,
+        "opts": model_admin.model._meta,
+    }
+    return TemplateResponse(request, "admin/sources/study/import.html", context)

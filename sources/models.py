@@ -114,6 +114,7 @@ class Study(models.Model):
         GUIDELINE = "guideline", "Guideline"
         EPIDEMIOLOGICAL = "epidemiological", "Epidemiological statistic"
         NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+        UNCLASSIFIED = "unclassified", "Not yet classified"
 
     slug = models.SlugField(max_length=100, unique=True)
     title = models.CharField(max_length=500)
