@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources.citations import MAX_CITATION_BYTES, CitationError, citations_import
@@ -21,7 +22,7 @@ class DocumentAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["sha256", "created_at", "updated_at"]
+    readonly_fields = ["candidates", "sha256", "created_at", "updated_at"]
     date_hierarchy = "created_at"
     formfield_overrides = HTTPS_URLS
 
@@ -31,6 +32,13 @@ class DocumentAdmin(SimpleHistoryAdmin):
     @admin.display(description="Excerpts", ordering="excerpt_count")
     def excerpt_count(self, document):
         return document.excerpt_count
+
+    @admin.display(description="Candidate claims")
+    def candidates(self, document):
+        if document.pk is None:
+            return "—"
+        url = reverse("admin:claims_candidate_review", args=[document.pk])
+        return format_html('<a href="{}">Review the sentences proposed as claims</a>', url)
 
 
 @admin.register(Study)

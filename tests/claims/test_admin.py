@@ -122,3 +122,10 @@ def test_reviewers_cannot_ingest_or_file(client, reviewer, editor):
     review = reverse("admin:claims_candidate_review", args=[document.pk])
     assert client.get(review).status_code == 403
     assert client.post(review, {"candidate": document.candidates.first().pk}).status_code == 403
+
+
+def test_the_document_admin_page_links_to_its_candidates(editor_client):
+    document = ingest(editor_client)
+    page = editor_client.get(reverse("admin:sources_document_change", args=[document.pk]))
+    review = reverse("admin:claims_candidate_review", args=[document.pk])
+    assert f'href="{review}"' in page.content.decode()
