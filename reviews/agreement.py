@@ -1,9 +1,11 @@
 """Agreement between independent reviewers: conflict detection and Cohen's kappa."""
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+
+from sklearn.metrics import cohen_kappa_score
 
 from reviews.models import CERTAINTY_ORDER, Assignment, Review, Verdict
 
@@ -15,30 +17,19 @@ AWAITING = "awaiting"
 def cohen_kappa(
     pairs: Sequence[tuple[str, str]], categories: Sequence[str], *, weighted: bool = False
 ) -> float | None:
-    """Cohen's kappa for two raters' labels; linearly weighted over ordered categories.
-
-    kappa = 1 - sum(w * observed) / sum(w * expected), with disagreement weights w: 1 off
-    the diagonal (unweighted), |i - j| / (k - 1) when weighted. None when it is undefined
-    (no pairs, or both raters used a single category).
-    """
+    """Cohen's kappa for two raters' labels (scikit-learn), linearly weighted over ordered
+    categories when `weighted`. None when it is undefined: no pairs, or both raters gave
+    every item one and the same label (no disagreement is possible by chance)."""
     if not pairs:
         return None
-    index = {category: i for i, category in enumerate(categories)}
-    k, n = len(categories), len(pairs)
-    observed = Counter((index[a], index[b]) for a, b in pairs)
-    first = Counter(index[a] for a, _ in pairs)
-    second = Counter(index[b] for _, b in pairs)
-
-    def weight(i: int, j: int) -> float:
-        if weighted:
-            return abs(i - j) / (k - 1)
-        return float(i != j)
-
-    disagreement = sum(weight(i, j) * count for (i, j), count in observed.items()) / n
-    chance = sum(weight(i, j) * first[i] * second[j] for i in first for j in second) / n**2
-    if chance == 0:
+    first, second = zip(*pairs, strict=True)
+    if len(set(first) | set(second)) == 1:
         return None
-    return 1 - disagreement / chance
+    return float(
+        cohen_kappa_score(
+            first, second, labels=list(categories), weights="linear" if weighted else None
+        )
+    )
 
 
 def finished_reviews_by_claim(claim_ids=None) -> dict[int, dict[int, Review]]:
