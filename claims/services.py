@@ -3,13 +3,13 @@ from dataclasses import asdict, dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from claims.candidates import propose
 from claims.matching import ClaimMatcher
 from claims.models import Candidate, Claim, Excerpt
 from sources.ingest import extract
 from sources.models import Document, body_sha256
+from sources.slugs import unique_slug
 
 
 @dataclass
@@ -21,14 +21,6 @@ class IngestResult:
 
     def as_json(self) -> dict:
         return {"text": self.text, "candidates": self.candidates}
-
-
-def _unique_slug(title: str) -> str:
-    base = slugify(title)[:80].strip("-") or "document"
-    slug, n = base, 2
-    while Document.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 def _proposals_with_matches(text: str) -> list[dict]:
@@ -65,7 +57,7 @@ def document_ingest(
     with transaction.atomic():
         document = Document(
             title=(title or extracted.title)[:300],
-            slug=_unique_slug(title or extracted.title),
+            slug=unique_slug(Document, title or extracted.title, fallback="document"),
             url=url,
             publisher=publisher,
             kind=kind,
@@ -114,7 +106,7 @@ def candidate_accept(
                 raise ValidationError("Choose a known claim or write the new claim's statement.")
             claim = Claim(
                 statement=statement.strip(),
-                slug=_unique_claim_slug(statement),
+                slug=unique_slug(Claim, statement, fallback="claim"),
                 category=category or candidate.category,
             )
             claim.full_clean()
@@ -135,11 +127,3 @@ def candidate_dismiss(*, candidate: Candidate) -> None:
         raise ValidationError("This candidate has already been decided.")
     candidate.status, candidate.decided_at = Candidate.Status.DISMISSED, timezone.now()
     candidate.save(update_fields=["status", "decided_at"])
-
-
-def _unique_claim_slug(statement: str) -> str:
-    base = slugify(statement)[:80].strip("-") or "claim"
-    slug, n = base, 2
-    while Claim.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

@@ -11,10 +11,10 @@ import rispy
 from Bio import Medline
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils.text import slugify
 
 from sources.identifiers import normalize_doi, normalize_pmid
 from sources.models import Study
+from sources.slugs import unique_slug
 
 MAX_CITATION_BYTES = 5_000_000
 MEDLINE_LINE = re.compile(r"^(?:[A-Z][A-Z0-9]{1,3} {0,3}- |      |\s*$)")
@@ -250,12 +250,8 @@ def _existing(citation: Citation) -> Study | None:
 
 def _slug(citation: Citation) -> str:
     first_author = citation.authors.split(" ")[0] if citation.authors else "study"
-    words = "-".join(_normal_title(citation.title).split()[:4])
-    base = slugify(f"{first_author}-{citation.year or 'nd'}-{words}")[:90]
-    slug, n = base, 2
-    while Study.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    words = " ".join(_normal_title(citation.title).split()[:4])
+    return unique_slug(Study, f"{first_author} {citation.year or 'nd'} {words}", fallback="study")
 
 
 IMPORTED_FIELDS = ("title", "authors", "year", "journal", "doi", "pmid", "url")
