@@ -11,14 +11,30 @@ from sources.models import Document
 
 CONTEXT_CHARS = 48
 SEARCH_CONFIG = "english"
+# The columns a claim list row needs; the long search columns stay in the database.
+LIST_FIELDS = (
+    "statement", "slug", "category", "verdict", "certainty", "published_at", "document_count",
+)  # fmt: skip
 
 
 class ClaimQuerySet(models.QuerySet):
-    def with_document_counts(self) -> "ClaimQuerySet":
-        return self.annotate(document_count=Count("excerpts__document", distinct=True))
-
     def for_list(self) -> "ClaimQuerySet":
-        return self.with_document_counts().order_by("category", "statement")
+        """What a row of a claim list shows, in the list's default order."""
+        return self.only(*LIST_FIELDS).order_by("category", "statement", "pk")
+
+    def reviewed(self) -> "ClaimQuerySet":
+        return self.exclude(verdict="")
+
+    def latest_reviewed(self) -> "ClaimQuerySet":
+        return (
+            self.filter(published_at__isnull=False)
+            .only(*LIST_FIELDS)
+            .order_by("-published_at", "-id")
+        )
+
+    def tally(self, field: str) -> dict[str, int]:
+        """How many claims have each value of `field` (verdict, category...)."""
+        return dict(self.order_by().values_list(field).annotate(n=Count("pk")))
 
     def search(self, query: str) -> "ClaimQuerySet":
         """Claims matching the query in their statement, quotes or published review.
@@ -96,6 +112,12 @@ class Claim(models.Model):
         help_text="Statement, quotes and published review, kept for search.",
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    # The published review's verdict and certainty, and how many documents make the claim,
+    # kept by reviews.services.claims_refresh_derived() so lists filter and sort on indexes.
+    verdict = models.CharField(max_length=20, blank=True, editable=False)
+    certainty = models.CharField(max_length=20, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    document_count = models.PositiveIntegerField(default=0, editable=False)
     rereview_reason = models.TextField(
         "needs re-review because",
         blank=True,
@@ -108,13 +130,27 @@ class Claim(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "search_vector", "version"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_text", "search_vector", "version",
+            "verdict", "certainty", "published_at", "document_count",
+        ]
+    )  # fmt: skip
 
     class Meta:
         ordering = ["statement"]
         indexes = [
             # Claim.objects.search() on PostgreSQL (created only there: see migration 0002).
             GinIndex(fields=["search_vector"], name="claims_claim_search_gin"),
+            # The claim list in its default order, and its pages after a cursor.
+            models.Index(fields=["category", "statement", "id"], name="claims_claim_list_order"),
+            # The claim list sorted by statement.
+            models.Index(fields=["statement", "id"], name="claims_claim_statement_order"),
+            # The claim list sorted by newest review; the home page's verdict tally.
+            models.Index(fields=["published_at", "id"], name="claims_claim_published_order"),
+            models.Index(fields=["verdict"], name="claims_claim_verdict"),
+            # The claim list sorted by how many documents make the claim.
+            models.Index(fields=["document_count", "id"], name="claims_claim_document_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,7 +18,7 @@ from claims.admin import ClaimAdmin as BaseClaimAdmin
 from claims.models import Claim
 from config.admin import VersionGuardAdminMixin
 from reviews.agreement import AGREED, AWAITING, IN_CONFLICT, agreement_table, claim_states
-from reviews.models import Assignment, EvidenceLink, Review, with_published_verdict
+from reviews.models import Assignment, EvidenceLink, Review
 from reviews.roles import ROLES
 from reviews.services import (
     claims_flag_for_rereview,
@@ -95,7 +95,7 @@ class VerdictFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "none":
-            return queryset.filter(verdict__isnull=True)
+            return queryset.filter(verdict="")
         if self.value() in Review.Verdict.values:
             return queryset.filter(verdict=self.value())
         return queryset
@@ -123,7 +123,7 @@ class WorkflowFilter(admin.SimpleListFilter):
             if not can_adjudicate(request.user):
                 return queryset.none()  # agreement reveals others' verdicts
             states = claim_states()
-            unpublished = queryset.filter(verdict__isnull=True)
+            unpublished = queryset.filter(verdict="")
             return unpublished.filter(pk__in=[pk for pk, s in states.items() if s == value])
         return queryset
 
@@ -146,9 +146,7 @@ class ClaimAdmin(BaseClaimAdmin):
         return inlines
 
     def get_queryset(self, request):
-        return with_published_verdict(super().get_queryset(request)).defer(
-            "search_text", "search_vector"
-        )
+        return super().get_queryset(request).defer("search_text", "search_vector")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Assignment:

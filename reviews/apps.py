@@ -8,6 +8,13 @@ def sync_roles_after_migrate(sender, **kwargs):
     roles_sync()
 
 
+def invalidate_pages_after_migrate(sender, **kwargs):
+    """A deploy runs migrate: pages cached by the previous release must not outlive it."""
+    from reviews.caching import SITE, tags_bump
+
+    tags_bump([SITE])
+
+
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "Reviews and evidence"
@@ -17,3 +24,4 @@ class ReviewsConfig(AppConfig):
 
         # After contrib.auth has created the permissions: reviews is the last app listed.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        post_migrate.connect(invalidate_pages_after_migrate, sender=self)

@@ -22,8 +22,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
+from reviews.caching import page_invalidation_deferred
 from reviews.models import EvidenceLink, Review
-from reviews.services import review_publish, review_submit, search_refresh_deferred
+from reviews.services import derived_refresh_deferred, review_publish, review_submit
 from sources.models import Document, Study
 
 STUDY_KEYS = {
@@ -79,7 +80,7 @@ def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
     directory = Path(directory)
     loader = _CorpusLoader(directory)
     with transaction.atomic():
-        with search_refresh_deferred():
+        with derived_refresh_deferred(), page_invalidation_deferred():
             loader.load()
         if dry_run:
             transaction.set_rollback(True)

@@ -1,9 +1,44 @@
+from datetime import UTC, datetime
+
 import django_filters
 from django import forms
+from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
-from claims.models import Claim
+from claims.models import Claim, Excerpt
 from reviews.models import Certainty, EvidenceLink, Verdict
+from reviews.pagination import Ordering
 from sources.models import Document, Study
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RELEVANCE = Ordering(("rank", "id"), descending=True)
+
+
+class ClaimSort(models.TextChoices):
+    NEWEST_REVIEW = "-published", "Newest review"
+    STATEMENT = "statement", "Statement (A–Z)"
+    STATEMENT_REVERSE = "-statement", "Statement (Z–A)"
+    CATEGORY = "category", "Category"
+    MOST_DOCUMENTS = "-documents", "Most documents"
+
+    @property
+    def ordering(self) -> Ordering:
+        return SORT_ORDERINGS[self]
+
+
+SORT_ORDERINGS = {
+    ClaimSort.NEWEST_REVIEW: Ordering(("review_order", "id"), descending=True),
+    ClaimSort.STATEMENT: Ordering(("statement", "id")),
+    ClaimSort.STATEMENT_REVERSE: Ordering(("statement", "id"), descending=True),
+    ClaimSort.CATEGORY: Ordering(("category", "statement", "id")),
+    ClaimSort.MOST_DOCUMENTS: Ordering(("document_count", "id"), descending=True),
+}
+
+
+def with_review_order(claims):
+    """Unreviewed claims sort as if reviewed at the epoch: last under "newest review"."""
+    return claims.annotate(review_order=Coalesce("published_at", Value(EPOCH)))
 
 
 class ClaimFilter(django_filters.FilterSet):
@@ -21,12 +56,12 @@ class ClaimFilter(django_filters.FilterSet):
     certainty = django_filters.ChoiceFilter(
         label="Certainty", choices=Certainty.choices, empty_label="Any"
     )
-    document = django_filters.ModelChoiceFilter(
+    # A slug, not a menu: with a thousand documents, a select would outweigh the page.
+    # Each document's page links to the list filtered by it.
+    document = django_filters.CharFilter(
         label="Source document",
-        queryset=Document.objects.only("title", "slug").order_by("title"),
-        to_field_name="slug",
         method="filter_document",
-        empty_label="Any",
+        widget=forms.HiddenInput,
     )
     design = django_filters.ChoiceFilter(
         label="Study design",
@@ -34,24 +69,10 @@ class ClaimFilter(django_filters.FilterSet):
         method="filter_design",
         empty_label="Any",
     )
-    sort = django_filters.OrderingFilter(
+    sort = django_filters.ChoiceFilter(
         label="Sort by",
-        fields=(
-            ("published_at", "published"),
-            ("statement", "statement"),
-            ("category", "category"),
-            ("document_count", "documents"),
-        ),
-        field_labels={
-            "-published_at": "Newest review",
-            "published_at": "Oldest review",
-            "statement": "Statement (A–Z)",
-            "-statement": "Statement (Z–A)",
-            "category": "Category",
-            "-category": "Category (reverse)",
-            "-document_count": "Most documents",
-            "document_count": "Fewest documents",
-        },
+        choices=ClaimSort.choices,
+        method="keep_order",
         empty_label="Relevance",
     )
 
@@ -60,11 +81,28 @@ class ClaimFilter(django_filters.FilterSet):
         fields = ["q", "category", "verdict", "certainty", "document", "design"]
 
     def filter_search(self, queryset, name, value):
-        found = queryset.search(value)
-        return found if self.data.get("sort") else found.order_by("-rank", "statement")
+        return queryset.search(value)
+
+    def keep_order(self, queryset, name, value):
+        """The view orders and paginates: see ClaimSort.ordering()."""
+        return queryset
+
+    def ordering(self) -> Ordering:
+        sort = self.form.cleaned_data.get("sort") if self.is_valid() else ""
+        if sort:
+            return ClaimSort(sort).ordering
+        if self.is_valid() and self.form.cleaned_data.get("q"):
+            return RELEVANCE
+        return ClaimSort.CATEGORY.ordering
 
     def filter_document(self, queryset, name, value):
-        return queryset.filter(pk__in=value.excerpts.values("claim_id"))
+        return queryset.filter(
+            pk__in=Excerpt.objects.filter(document__slug=value).values("claim_id")
+        )
+
+    def chosen_document(self) -> Document | None:
+        slug = self.form.cleaned_data.get("document") if self.is_valid() else ""
+        return Document.objects.only("title", "slug").filter(slug=slug).first() if slug else None
 
     def filter_design(self, queryset, name, value):
         linked = EvidenceLink.objects.filter(study__design=value).values("claim_id")

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
 
-from claims.models import Claim, ClaimQuerySet
+from claims.models import Claim
 from sources.models import Document, Study
 
 
@@ -200,16 +200,6 @@ def verdict_changes(claim: Claim) -> list[dict]:
             changes.append({"date": review.published_at, "before": previous, "after": review})
         previous = review
     return changes
-
-
-def with_published_verdict(claims: ClaimQuerySet) -> ClaimQuerySet:
-    """Annotate each claim with its published review's verdict, certainty and date (or None)."""
-    published = Review.objects.published().filter(claim=OuterRef("pk"))
-    return claims.annotate(
-        verdict=Subquery(published.values("verdict")[:1]),
-        certainty=Subquery(published.values("certainty")[:1]),
-        published_at=Subquery(published.values("published_at")[:1]),
-    )
 
 
 class Review(models.Model):

@@ -1,10 +1,12 @@
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import SEARCH_CONFIG, Claim, Excerpt
@@ -82,42 +84,63 @@ def study_flag_dependent_claims(*, study, reason: str) -> int:
     return claims_flag_for_rereview(claims=claims, reason=reason)
 
 
-_pending_search_refresh: ContextVar[set[int] | None] = ContextVar(
-    "pending_search_refresh", default=None
-)
+_pending_refresh: ContextVar[set[int] | None] = ContextVar("pending_refresh", default=None)
+REFRESH_BATCH = 2000
 
 
 @contextmanager
-def search_refresh_deferred() -> Iterator[None]:
-    """Within the block, collect the claims whose search text is stale and refresh them
+def derived_refresh_deferred() -> Iterator[None]:
+    """Within the block, collect the claims whose derived state is stale and refresh them
     once at the end, instead of after every save (bulk loads save thousands of rows)."""
     pending: set[int] = set()
-    token = _pending_search_refresh.set(pending)
+    token = _pending_refresh.set(pending)
     try:
         yield
     finally:
-        _pending_search_refresh.reset(token)
-    claims_refresh_search(claim_ids=pending)
+        _pending_refresh.reset(token)
+    claims_refresh_derived(claim_ids=pending)
 
 
-def claims_schedule_search_refresh(*, claim_ids: Iterable[int]) -> None:
-    """Refresh now, or at the end of the enclosing search_refresh_deferred() block."""
-    pending = _pending_search_refresh.get()
+def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
+    """Refresh now, or at the end of the enclosing derived_refresh_deferred() block."""
+    pending = _pending_refresh.get()
     if pending is None:
-        claims_refresh_search(claim_ids=claim_ids)
+        claims_refresh_derived(claim_ids=claim_ids)
     else:
         pending.update(pk for pk in claim_ids if pk is not None)
 
 
-def claims_refresh_search(*, claim_ids: Iterable[int]) -> None:
-    """Rebuild the stored search text (and, on PostgreSQL, the search vector) of claims.
+def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
+    """Rebuild what a claim stores about its quotes and reviews: the published verdict,
+    certainty and date, how many documents make it, and its search text and vector."""
+    ids = sorted({pk for pk in claim_ids if pk is not None})
+    for first in range(0, len(ids), REFRESH_BATCH):
+        batch = ids[first : first + REFRESH_BATCH]
+        _refresh_published_state(batch)
+        _refresh_search(batch)
 
-    The text holds the statement, every quote and the published review's rationale and
-    summary, so a search finds a claim by any words a clinic or a reviewer used.
-    """
-    ids = {pk for pk in claim_ids if pk is not None}
-    if not ids:
-        return
+
+def _refresh_published_state(ids: Sequence[int]) -> None:
+    published = Review.objects.published().filter(claim=OuterRef("pk"))
+    documents = (
+        Excerpt.objects.filter(claim=OuterRef("pk"))
+        .order_by()
+        .values("claim")
+        .annotate(n=Count("document", distinct=True))
+        .values("n")
+    )
+    Claim.objects.filter(pk__in=ids).update(
+        verdict=Coalesce(Subquery(published.values("verdict")[:1]), Value("")),
+        certainty=Coalesce(Subquery(published.values("certainty")[:1]), Value("")),
+        published_at=Subquery(published.values("published_at")[:1]),
+        document_count=Coalesce(Subquery(documents), Value(0)),
+    )
+
+
+def _refresh_search(ids: Sequence[int]) -> None:
+    """The search text holds the statement, every quote and the published review's
+    rationale and summary, so a search finds a claim by any words a clinic or a reviewer
+    used; on PostgreSQL it is also stored as a weighted vector for the GIN index."""
     texts: dict[int, list[str]] = defaultdict(list)
     quotes = Excerpt.objects.filter(claim_id__in=ids).values_list("claim_id", "quote")
     for claim_id, quote in quotes:

@@ -1,19 +1,50 @@
-"""Derived state kept in step with its sources: each claim's search text, and the
-re-review flag of claims whose evidence includes a study that has been retracted."""
+"""Derived state kept in step with its sources: each claim's published state and search
+text, the re-review flag of claims whose evidence includes a study that has been
+retracted, and the cached public pages that show whatever changed."""
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from claims.models import Claim, Excerpt
-from reviews.models import Review
-from reviews.services import claims_schedule_search_refresh, study_flag_dependent_claims
-from sources.models import Study
+from reviews.caching import (
+    LISTS,
+    claim_tag,
+    claims_page_tags,
+    document_tag,
+    study_tag,
+    tags_bump,
+)
+from reviews.models import EvidenceLink, Review
+from reviews.services import claims_schedule_refresh, study_flag_dependent_claims
+from sources.models import Document, Study
+
+
+@receiver(pre_save, sender=Claim)
+def claim_remember_slug(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        stored = Claim.objects.filter(pk=instance.pk).values_list("slug", flat=True)
+        instance._stored_slug = stored.first()
 
 
 @receiver(post_save, sender=Claim)
 def claim_saved(sender, instance, raw=False, **kwargs):
     if not raw:
-        claims_schedule_search_refresh(claim_ids=[instance.pk])
+        claims_schedule_refresh(claim_ids=[instance.pk])
+        stored_slug = getattr(instance, "_stored_slug", None)
+        tags_bump(
+            claims_page_tags([instance.pk]) | ({claim_tag(stored_slug)} if stored_slug else set())
+        )
+
+
+@receiver(post_delete, sender=Claim)
+def claim_deleted(sender, instance, **kwargs):
+    tags_bump({LISTS, claim_tag(instance.slug)})
+
+
+@receiver(m2m_changed, sender=Claim.contradicts.through)
+def contradictions_changed(sender, instance, action, pk_set, **kwargs):
+    if action.startswith("post_"):
+        tags_bump(claims_page_tags([instance.pk, *(pk_set or ())]))
 
 
 @receiver(pre_save, sender=Excerpt)
@@ -28,14 +59,44 @@ def excerpt_remember_claim(sender, instance, raw=False, **kwargs):
 def excerpt_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         stored = getattr(instance, "_stored_claim_id", None)
-        claims_schedule_search_refresh(claim_ids=[instance.claim_id, stored])
+        claims_schedule_refresh(claim_ids=[instance.claim_id, stored])
+        tags_bump(
+            claims_page_tags([instance.claim_id, stored]) | {document_tag(instance.document.slug)}
+        )
 
 
 @receiver(post_save, sender=Review)
 @receiver(post_delete, sender=Review)
 def review_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        claims_schedule_search_refresh(claim_ids=[instance.claim_id])
+        claims_schedule_refresh(claim_ids=[instance.claim_id])
+        if instance.status in (Review.Status.PUBLISHED, Review.Status.SUPERSEDED):
+            tags_bump(claims_page_tags([instance.claim_id]))
+
+
+@receiver(post_save, sender=EvidenceLink)
+@receiver(post_delete, sender=EvidenceLink)
+def evidence_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        tags_bump(claims_page_tags([instance.claim_id]) | {study_tag(instance.study_id)})
+
+
+@receiver(post_save, sender=Study)
+@receiver(post_delete, sender=Study)
+def study_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        linked = Claim.objects.filter(evidence_links__study=instance)
+        slugs = linked.values_list("slug", flat=True)
+        tags_bump({LISTS, study_tag(instance.pk), *(claim_tag(slug) for slug in slugs)})
+
+
+@receiver(post_save, sender=Document)
+@receiver(post_delete, sender=Document)
+def document_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        quoting = Claim.objects.filter(excerpts__document=instance).distinct()
+        slugs = quoting.values_list("slug", flat=True)
+        tags_bump({LISTS, document_tag(instance.slug), *(claim_tag(slug) for slug in slugs)})
 
 
 @receiver(pre_save, sender=Study)

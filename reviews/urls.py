@@ -9,7 +9,13 @@ claim_patterns = (
     ],
     "claims",
 )
-document_patterns = ([path("<slug:slug>/", views.document_detail, name="detail")], "sources")
+document_patterns = (
+    [
+        path("", views.DocumentListView.as_view(), name="list"),
+        path("<slug:slug>/", views.document_detail, name="detail"),
+    ],
+    "sources",
+)
 study_patterns = (
     [
         path("", views.StudyListView.as_view(), name="list"),

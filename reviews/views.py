@@ -1,48 +1,72 @@
 from collections import Counter
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
-from claims.models import Claim, Excerpt
-from reviews.filters import ClaimFilter
-from reviews.models import (
-    VERDICT_RATINGS,
-    EvidenceLink,
-    Review,
-    verdict_changes,
-    with_published_verdict,
+from claims.models import LIST_FIELDS, Claim, Excerpt
+from reviews.caching import (
+    LISTS,
+    cached_public_page,
+    cached_under,
+    claim_tag,
+    document_tag,
+    study_tag,
 )
+from reviews.filters import ClaimFilter, with_review_order
+from reviews.models import VERDICT_RATINGS, EvidenceLink, Review, verdict_changes
+from reviews.pagination import InvalidCursor, paginate
 from sources.models import Document, Study
 
 HOME_REVIEW_COUNT = 8
+HOME_DOCUMENT_COUNT = 10
+CLAIMS_PER_PAGE = 25
 NOT_REVIEWED = "Not yet reviewed"
 
 
+def _lists(**kwargs) -> list[str]:
+    return [LISTS]
+
+
+@cached_public_page(_lists)
 def home(request):
-    claims = with_published_verdict(Claim.objects.all())
-    verdicts = Counter(claims.values_list("verdict", flat=True))
-    categories = dict(claims.values_list("category").annotate(n=Count("pk")).order_by())
+    tallies = cached_under([LISTS], "home-tallies", _home_tallies)
+    verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
-        "latest_reviews": Review.objects.latest_published()[:HOME_REVIEW_COUNT],
+        "latest_claims": Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT],
         "verdict_chart": _chart(
-            [(v.label, v.css_class, verdicts[v.value]) for v in Review.Verdict]
-            + [(NOT_REVIEWED, "not-reviewed", verdicts[None])]
+            [(v.label, v.css_class, verdicts.get(v.value, 0)) for v in Review.Verdict]
+            + [(NOT_REVIEWED, "not-reviewed", verdicts.get("", 0))]
         ),
         "category_chart": _chart(
             [(c.label, "category", categories.get(c.value, 0)) for c in Claim.Category]
         ),
         "claim_total": sum(verdicts.values()),
-        "documents": Document.objects.for_list(),
+        "documents": Document.objects.for_list().order_by("-created_at", "-pk")[
+            :HOME_DOCUMENT_COUNT
+        ],
+        "document_total": tallies["documents"],
     }
     return render(request, "home.html", context)
+
+
+def _home_tallies() -> dict:
+    return {
+        "verdicts": Claim.objects.tally("verdict"),
+        "categories": Claim.objects.tally("category"),
+        "documents": Document.objects.count(),
+    }
 
 
 def _chart(rows: list[tuple[str, str, int]]) -> list[dict]:
@@ -55,25 +79,52 @@ def _chart(rows: list[tuple[str, str, int]]) -> list[dict]:
     ]
 
 
+@method_decorator(cached_public_page(_lists), name="dispatch")
 class ClaimListView(FilterView):
+    """Search and facets; pages follow a cursor, so a deep page costs what the first does,
+    and the match count is counted once per change to the claims, not per request."""
+
     filterset_class = ClaimFilter
     template_name = "reviews/claim_list.html"
-    paginate_by = 25
     context_object_name = "claims"
 
     def get_queryset(self):
-        return with_published_verdict(Claim.objects.for_list()).defer(
-            "search_text", "search_vector"
-        )
+        return with_review_order(Claim.objects.for_list())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["is_filtered"] = any(
-            value for key, value in self.request.GET.items() if key not in ("page", "sort")
+        filterset, claims = context["filter"], context["claims"]
+        try:
+            page = paginate(
+                claims,
+                filterset.ordering(),
+                size=CLAIMS_PER_PAGE,
+                after=self.request.GET.get("after", ""),
+                before=self.request.GET.get("before", ""),
+            )
+        except InvalidCursor as error:
+            raise Http404(str(error)) from error
+        identity = "claims:" + urlencode(
+            sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
+        )
+        context.update(
+            claims=page.rows,
+            page=page,
+            result_count=cached_under([LISTS], identity, claims.count),
+            chosen_document=filterset.chosen_document(),
+            is_filtered=any(
+                value
+                for key, value in self.request.GET.items()
+                if key not in (*PAGE_PARAMETERS, "sort")
+            ),
         )
         return context
 
 
+PAGE_PARAMETERS = ("after", "before", "page")
+
+
+@cached_public_page(lambda slug: [claim_tag(slug)])
 def claim_detail(request, slug):
     claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
     review = Review.objects.published().filter(claim=claim).first()
@@ -94,9 +145,7 @@ def claim_detail(request, slug):
             if review
             else []
         ),
-        "contradictions": with_published_verdict(claim.contradicts.all()).defer(
-            "search_text", "search_vector"
-        ),
+        "contradictions": claim.contradicts.only(*LIST_FIELDS),
         "verdict_changes": verdict_changes(claim),
     }
     context["json_ld"] = claim_review_json_ld(request, context) if review else None
@@ -142,9 +191,10 @@ def claim_review_json_ld(request, context) -> dict:
     }
 
 
+@cached_public_page(lambda slug: [document_tag(slug)])
 def document_detail(request, slug):
     document = get_object_or_404(Document, slug=slug)
-    claims = with_published_verdict(Claim.objects.only("statement", "slug"))
+    claims = Claim.objects.only("statement", "slug", "verdict")
     excerpts = list(
         document.excerpts.only("start", "end", "claim_id", "document_id")
         .prefetch_related(Prefetch("claim", queryset=claims))
@@ -152,13 +202,14 @@ def document_detail(request, slug):
     )
     claims_here = {excerpt.claim_id: excerpt.claim for excerpt in excerpts}
     tally = Counter(claim.verdict for claim in claims_here.values())
+    unreviewed = tally.pop("", 0)
     context = {
         "document": document,
         "highlighted": render_highlighted(document.body, excerpts, _excerpt_mark),
         "excerpt_count": len(excerpts),
         "claim_count": len(claims_here),
         "verdict_summary": [(v, tally[v.value]) for v in Review.Verdict if tally[v.value]],
-        "unreviewed_count": tally[None],
+        "unreviewed_count": unreviewed,
         "verdicts": list(Review.Verdict),
     }
     return render(request, "reviews/document_detail.html", context)
@@ -175,16 +226,36 @@ def _excerpt_mark(excerpt: Excerpt) -> Mark:
     )
 
 
+class CountedPaginator(Paginator):
+    """Page numbers for the shorter lists (documents, studies), with the total counted once
+    per change to the lists rather than on every request."""
+
+    @cached_property
+    def count(self) -> int:
+        identity = f"{self.object_list.model._meta.label}:{self.object_list.query}"
+        return cached_under([LISTS], identity, self.object_list.count)
+
+
+@method_decorator(cached_public_page(_lists), name="dispatch")
+class DocumentListView(ListView):
+    template_name = "reviews/document_list.html"
+    context_object_name = "documents"
+    paginate_by = 50
+    paginator_class = CountedPaginator
+
+    def get_queryset(self):
+        return Document.objects.for_list()
+
+
+@method_decorator(cached_public_page(_lists), name="dispatch")
 class StudyListView(ListView):
     template_name = "reviews/study_list.html"
     context_object_name = "studies"
     paginate_by = 50
+    paginator_class = CountedPaginator
 
     def get_queryset(self):
-        published_claims = Q(evidence_links__claim__reviews__status=Review.Status.PUBLISHED)
-        studies = Study.objects.annotate(
-            claim_count=Count("evidence_links__claim", filter=published_claims, distinct=True)
-        ).order_by("-year", "title")
+        studies = Study.objects.for_list()
         design = self.request.GET.get("design")
         if design in Study.Design.values:
             studies = studies.filter(design=design)
@@ -197,6 +268,7 @@ class StudyListView(ListView):
         return context
 
 
+@method_decorator(cached_public_page(lambda pk: [study_tag(pk)]), name="dispatch")
 class StudyDetailView(DetailView):
     model = Study
     template_name = "reviews/study_detail.html"
@@ -204,18 +276,17 @@ class StudyDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        claims = with_published_verdict(Claim.objects.only("statement", "slug"))
         context["links"] = (
-            EvidenceLink.objects.filter(
-                study=self.object, claim__reviews__status=Review.Status.PUBLISHED
-            )
+            EvidenceLink.objects.filter(study=self.object)
+            .exclude(claim__verdict="")
             .select_related("cited_by")
-            .prefetch_related(Prefetch("claim", queryset=claims))
+            .prefetch_related(Prefetch("claim", queryset=Claim.objects.only(*LIST_FIELDS)))
             .order_by("claim__statement")
         )
         return context
 
 
+@method_decorator(cached_public_page(), name="dispatch")
 class MethodologyView(TemplateView):
     template_name = "reviews/methodology.html"
 

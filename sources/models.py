@@ -3,8 +3,8 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -23,13 +23,19 @@ def body_sha256(body: str) -> str:
 
 class DocumentQuerySet(models.QuerySet):
     def with_excerpt_counts(self) -> "DocumentQuerySet":
+        """Counted per row shown (correlated subqueries), not by grouping every excerpt."""
+        excerpts = self.model.excerpts.rel.related_model.objects.filter(document=OuterRef("pk"))
+        excerpt_count = excerpts.order_by().values("document").annotate(n=Count("pk"))
+        claim_count = (
+            excerpts.order_by().values("document").annotate(n=Count("claim", distinct=True))
+        )
         return self.annotate(
-            excerpt_count=Count("excerpts", distinct=True),
-            claim_count=Count("excerpts__claim", distinct=True),
+            excerpt_count=Coalesce(Subquery(excerpt_count.values("n")), 0),
+            claim_count=Coalesce(Subquery(claim_count.values("n")), 0),
         )
 
     def for_list(self) -> "DocumentQuerySet":
-        return self.defer("body").with_excerpt_counts().order_by("title")
+        return self.defer("body").with_excerpt_counts().order_by("title", "pk")
 
 
 class Document(models.Model):
@@ -59,6 +65,11 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["title"]
+        indexes = [
+            # The document list, by title; the home page's newest documents.
+            models.Index(fields=["title", "id"], name="sources_document_title_order"),
+            models.Index(fields=["created_at", "id"], name="sources_document_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="sources_document_body_not_empty"),
         ]
@@ -96,6 +107,17 @@ class Document(models.Model):
             return False
         stored = Document.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
         return stored is not None and stored != self.sha256 and self.excerpts.exists()
+
+
+class StudyQuerySet(models.QuerySet):
+    def for_list(self) -> "StudyQuerySet":
+        """Newest first, each with how many reviewed claims it bears on (counted per row
+        shown, so a page of fifty does not group every evidence link)."""
+        links = self.model.evidence_links.rel.related_model.objects.filter(study=OuterRef("pk"))
+        reviewed = links.exclude(claim__verdict="").order_by().values("study")
+        return self.annotate(
+            claim_count=Coalesce(Subquery(reviewed.annotate(n=Count("pk")).values("n")), 0)
+        ).order_by("-year", "title", "pk")
 
 
 class Study(models.Model):
@@ -146,11 +168,16 @@ class Study(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = StudyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-year", "title"]
         verbose_name_plural = "studies"
+        indexes = [
+            # The study list, newest first.
+            models.Index(fields=["-year", "title", "id"], name="sources_study_list_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["doi"], condition=~Q(doi=""), name="sources_study_doi_unique"

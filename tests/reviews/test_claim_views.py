@@ -87,15 +87,73 @@ def test_list_rejects_an_unknown_facet_value_with_a_field_error(client):
     assert "Select a valid choice" in response.content.decode()
 
 
-def test_list_sorts_and_paginates_keeping_the_filters(client):
+def link(response, rel: str) -> str:
+    found = re.search(rf'rel="{rel}" href="([^"]+)"', response.content.decode())
+    assert found, f"no {rel} link"
+    return LIST + found.group(1).replace("&amp;", "&")
+
+
+def test_list_pages_follow_a_cursor_keeping_the_sort_and_filters(client):
     for n in range(27):
         graded(statement=f"Claim {n:02d} about ketamine.")
-    response = client.get(LIST, {"sort": "statement", "q": "ketamine"})
-    assert statements(response)[:2] == ["Claim 00 about ketamine.", "Claim 01 about ketamine."]
+    graded(statement="Unrelated claim about nasal spray labels.", quote="six infusions")
+    first = client.get(LIST, {"sort": "statement", "q": "ketamine"})
+    assert statements(first) == [f"Claim {n:02d} about ketamine." for n in range(25)]
+    assert first.context["result_count"] == 27
+    assert 'rel="prev"' not in first.content.decode()
+    second = client.get(link(first, "next"))
+    assert statements(second) == ["Claim 25 about ketamine.", "Claim 26 about ketamine."]
+    assert "sort=statement" in link(second, "prev") and "q=ketamine" in link(second, "prev")
+    assert 'rel="next"' not in second.content.decode()
+    assert statements(client.get(link(second, "prev"))) == statements(first)
+    reverse_order = client.get(LIST, {"sort": "-statement", "q": "ketamine"})
+    assert statements(client.get(link(reverse_order, "next"))) == [
+        "Claim 01 about ketamine.",
+        "Claim 00 about ketamine.",
+    ]
+
+
+@pytest.mark.parametrize(
+    "sort", ["", "category", "statement", "-statement", "-published", "-documents"]
+)
+def test_every_sort_pages_through_every_claim_once(client, sort):
+    for n in range(30):
+        claim = graded(statement=f"Claim {n:02d} on ketamine.", quote="Ketamine works")
+        if n % 3:
+            make_excerpt(claim=claim, quote="six infusions")
+    make_claim(statement="Claim never reviewed, on ketamine.")
+    seen, response = [], client.get(LIST, {"sort": sort} if sort else {})
+    while True:
+        seen += statements(response)
+        if 'rel="next"' not in response.content.decode():
+            break
+        response = client.get(link(response, "next"))
+    assert sorted(seen) == sorted(Claim.objects.values_list("statement", flat=True))
+
+
+def test_a_search_pages_by_relevance_without_repeats(client):
+    for n in range(30):
+        graded(statement=f"Ketamine claim {n:02d}.", quote="Ketamine works")
+    response = client.get(LIST, {"q": "ketamine"})
+    seen = statements(response) + statements(client.get(link(response, "next")))
+    assert len(seen) == len(set(seen)) == 30
+
+
+def test_a_tampered_page_link_is_not_found(client):
+    graded()
+    for cursor in ("not-a-cursor", "WzEsMl0", "W251bGwsIDFd"):
+        assert client.get(LIST, {"after": cursor}).status_code == 404
+
+
+def test_list_filtered_by_document_names_it_and_can_drop_it(client):
+    inside = graded(statement="Inside the document.")
+    graded(statement="Elsewhere.")
+    document = inside.excerpts.get().document
+    response = client.get(LIST, {"document": document.slug})
+    assert statements(response) == ["Inside the document."]
     html = response.content.decode()
-    assert 'href="?sort=statement&amp;q=ketamine&amp;page=2"' in html
-    page_two = client.get(LIST, {"sort": "-statement", "q": "ketamine", "page": 2})
-    assert statements(page_two) == ["Claim 01 about ketamine.", "Claim 00 about ketamine."]
+    assert document.title in html and 'aria-label="Remove the document filter"' in html
+    assert client.get(LIST, {"document": "no-such-document"}).context["claims"] == []
 
 
 def test_list_shows_unreviewed_claims_without_any_draft_verdict(client):
@@ -213,7 +271,7 @@ def test_detail_queries_do_not_grow_with_rows(client):
 
 def test_every_facet_has_a_readable_label(client):
     html = client.get(LIST).content.decode()
-    for label in ("Search claims", "Category", "Verdict", "Certainty", "Source document"):
+    for label in ("Search claims", "Category", "Verdict", "Certainty", "Study design"):
         assert f">{label}</label>" in html
     assert "[invalid name]" not in html
 

@@ -5,11 +5,11 @@ from claims.models import Claim
 from reviews.models import Review, TransitionError
 from reviews.services import (
     claims_flag_for_rereview,
+    derived_refresh_deferred,
     review_publish,
     review_publish_consensus,
     review_submit,
     review_unpublish,
-    search_refresh_deferred,
 )
 from tests.factories import make_claim, make_evidence_link, make_excerpt, make_review, make_study
 
@@ -158,7 +158,7 @@ def test_search_text_follows_quotes_and_the_published_review():
 
 
 def test_deferred_refresh_runs_once_at_the_end():
-    with search_refresh_deferred():
+    with derived_refresh_deferred():
         claim = make_claim(statement="Esketamine is sold as Spravato.")
         assert Claim.objects.get(pk=claim.pk).search_text == ""
     assert "Spravato" in Claim.objects.get(pk=claim.pk).search_text
