@@ -309,6 +309,14 @@ def robots_txt(request):
 
 @never_cache
 @require_GET
+def livez(request):
+    """Liveness: the process answers, without touching the database (also the benchmark's
+    measure of the framework's own ceiling)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@never_cache
+@require_GET
 def healthz(request):
     try:
         with connection.cursor() as cursor:
