@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean bench soak
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,15 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Throughput at 100,000 synthetic claims (PostgreSQL, Redis and wrk needed; ~15 min the
+# first time, most of it generating data). Writes docs/benchmarks.md.
+bench: install
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# 60 s of mixed traffic through a PostgreSQL restart; fails if anything is lost.
+soak: install
+	$(BIN)/python benchmarks/soak.py $(SOAK_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,0 +1,332 @@
+"""Throughput of every public page type at scale, as a ratio to the framework's ceiling.
+
+    python benchmarks/bench.py                 # 100,000 claims; writes docs/benchmarks.md
+    python benchmarks/bench.py --claims 10000  # a quicker look
+
+Builds (once per scale) a PostgreSQL database of synthetic data, starts gunicorn with
+production settings and 2 sync workers on loopback, and measures each page with wrk in
+interleaved rounds, with the page cache on and then off. The ceiling is /livez, a view
+that returns two bytes without touching the database. Needs PostgreSQL, Redis and wrk.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.report import replace_section  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+DEFAULT_DATABASE = "ketamine_claims_bench"
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://root@127.0.0.1:5432")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+PORT = 8765
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+TARGETS = {"on": 0.5, "off": 0.15}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=5, help="Seconds per measurement.")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database", default=DEFAULT_DATABASE)
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--modes", default="on,off", help="Page cache modes to measure.")
+    parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (Debian: apt-get install wrk).")
+
+    database_url = f"{PG_SERVER}/{args.database}"
+    env = server_env(database_url)
+    prepare_database(args, env)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    urls = pick_urls(env)
+    results = {}
+    for mode in args.modes.split(","):
+        results[mode] = measure(mode, urls, args, env)
+        print_table(mode, results[mode])
+    write_report(Path(args.output), args, urls, results)
+    print(f"Wrote {args.output}")
+
+
+def server_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key-not-used-anywhere-else-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict, *arguments: str, capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *arguments],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
+    return result.stdout or ""
+
+
+def prepare_database(args, env: dict) -> None:
+    """Create and fill the benchmark database unless it already holds this scale."""
+    admin = psycopg2.connect(f"{PG_SERVER}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [args.database])
+        exists = cursor.fetchone() is not None
+        if exists and not args.regenerate:
+            count = claim_count(env)
+            if count == args.claims:
+                print(f"Reusing {args.database} ({count:,} claims).")
+                manage(env, "migrate", "--noinput", "-v0")
+                return
+        if exists:
+            cursor.execute(f'DROP DATABASE "{args.database}"')
+        cursor.execute(f'CREATE DATABASE "{args.database}"')
+    admin.close()
+    manage(env, "migrate", "--noinput", "-v0")
+    scale = args.claims / 100_000
+    manage(
+        env,
+        "generate_bench_data",
+        f"--claims={args.claims}",
+        f"--excerpts={args.claims * 3}",
+        f"--documents={max(1, round(1000 * scale))}",
+        f"--studies={max(1, round(20_000 * scale))}",
+    )
+
+
+def claim_count(env: dict) -> int:
+    try:
+        with psycopg2.connect(env["DATABASE_URL"]) as connection, connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM claims_claim")
+            return cursor.fetchone()[0]
+    except psycopg2.Error:
+        return -1
+
+
+PICK_URLS = """
+import json
+from claims.models import Claim
+from reviews.filters import ClaimSort, with_review_order
+from reviews.pagination import _encode
+from sources.models import Document, Study
+from reviews.management.commands.generate_bench_data import RARE_WORD
+
+ordering = ClaimSort.CATEGORY.ordering
+claims = with_review_order(Claim.objects.for_list()).order_by(*ordering.order_by())
+deep = claims[max(0, Claim.objects.count() - 26)]
+claim = Claim.objects.filter(document_count__gte=2).exclude(verdict="").order_by("pk").first()
+document = Document.objects.order_by("pk").first()
+study = Study.objects.filter(evidence_links__isnull=False).order_by("pk").first()
+print(json.dumps({
+    "ceiling (/livez)": "/livez",
+    "home": "/",
+    "claim list": "/claims/",
+    "filtered list": "/claims/?category=efficacy&verdict=misleading&certainty=low",
+    "deep page": "/claims/?after=" + _encode(deep, ordering),
+    "search, common word": "/claims/?q=ketamine",
+    "search, rare word": "/claims/?q=" + RARE_WORD,
+    "claim": claim.get_absolute_url(),
+    "document": document.get_absolute_url(),
+    "study": study.get_absolute_url(),
+    "study list": "/studies/",
+}))
+"""
+
+
+def pick_urls(env: dict) -> dict[str, str]:
+    return json.loads(manage(env, "shell", "-c", PICK_URLS, capture=True).strip().splitlines()[-1])
+
+
+def measure(mode: str, urls: dict, args, env: dict) -> dict:
+    flush_redis()
+    server_env = {**env, "PAGE_CACHE_SECONDS": "600" if mode == "on" else "0"}
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "config.wsgi",
+            f"--workers={args.workers}",
+            f"--bind=127.0.0.1:{PORT}",
+            "--worker-class=sync",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=server_env,
+    )
+    try:
+        wait_until_up()
+        for name, path in urls.items():
+            check_page(name, path)
+            wrk(path, args.connections, 1)  # warm: connections, caches, query plans
+        rounds: dict[str, list[dict]] = {name: [] for name in urls}
+        for number in range(args.rounds):
+            print(f"Cache {mode}, round {number + 1} of {args.rounds}")
+            for name, path in urls.items():
+                rounds[name].append(wrk(path, args.connections, args.duration))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ceiling = statistics.median(r["rps"] for r in rounds["ceiling (/livez)"])
+    table = {}
+    for name, runs in rounds.items():
+        rps = statistics.median(r["rps"] for r in runs)
+        table[name] = {
+            "path": urls[name],
+            "rps": rps,
+            "p50": statistics.median(r["p50"] for r in runs),
+            "p99": statistics.median(r["p99"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "ratio": rps / ceiling,
+        }
+    return table
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def wait_until_up() -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/livez", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start.")
+
+
+def check_page(name: str, path: str) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as response:
+        if response.status != 200:
+            sys.exit(f"{name} ({path}) answered {response.status}.")
+
+
+def wrk(path: str, connections: int, seconds: int) -> dict:
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        check=True,
+        text=True,
+        capture_output=True,
+    ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": milliseconds(latency["50"]),
+        "p99": milliseconds(latency["99"]),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
+    }
+
+
+def milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def print_table(mode: str, table: dict) -> None:
+    print(f"\nPage cache {mode}")
+    for line in table_lines(mode, table):
+        print(line)
+
+
+def table_lines(mode: str, table: dict) -> list[str]:
+    target = TARGETS.get(mode)
+    lines = [
+        "| Page | Requests/s | p50 ms | p99 ms | Ratio to ceiling | Target | Errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in table.items():
+        is_ceiling = name.startswith("ceiling")
+        verdict = "" if is_ceiling else ("met" if row["ratio"] >= target else "**missed**")
+        goal = "" if is_ceiling else f"≥ {target} {verdict}"
+        lines.append(
+            f"| {name} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
+            f"{row['ratio']:.2f} | {goal} | {row['errors']} |"
+        )
+    return lines
+
+
+def write_report(path: Path, args, urls: dict, results: dict) -> None:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    import django
+
+    lines = [
+        "## Throughput at scale",
+        "",
+        "Written by `make bench` (`benchmarks/bench.py`).",
+        "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+        f"Django {django.get_version()}, {postgres_version()}",
+        f"- Data: {args.claims:,} synthetic claims, {args.claims * 3:,} excerpts, "
+        f"{max(1, round(args.claims / 100)):,} documents, "
+        f"{max(1, round(args.claims / 5)):,} studies, "
+        "about 90% with a published review (`manage.py generate_bench_data`).",
+        f"- Server: gunicorn, {args.workers} sync workers, production settings (DEBUG off, "
+        "persistent connections with health checks), Redis cache.",
+        f"- Load: wrk, 1 thread, {args.connections} connections, {args.duration} s per page per "
+        f"round; pages interleaved; median of {args.rounds} rounds. Ratio = page requests/s ÷ "
+        "ceiling requests/s in the same run.",
+        "",
+    ]
+    for mode, table in results.items():
+        lines += [f"## Page cache {mode}", "", *table_lines(mode, table), ""]
+    lines += ["## Pages measured", ""]
+    lines += [f"- {name}: `{path}`" for name, path in urls.items()]
+    replace_section(path, "bench", "\n".join(lines))
+
+
+def postgres_version() -> str:
+    with psycopg2.connect(f"{PG_SERVER}/postgres") as connection, connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return "PostgreSQL " + cursor.fetchone()[0].split()[0]
+
+
+if __name__ == "__main__":
+    main()
