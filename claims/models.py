@@ -11,6 +11,7 @@ from sources.models import Document
 
 CONTEXT_CHARS = 48
 SEARCH_CONFIG = "english"
+SEARCH_CANDIDATES = 1000
 # The columns a claim list row needs; the long search columns stay in the database.
 LIST_FIELDS = (
     "statement", "slug", "category", "verdict", "certainty", "published_at", "document_count",
@@ -41,27 +42,39 @@ class ClaimQuerySet(models.QuerySet):
 
         PostgreSQL: full-text search (websearch syntax) on the stored, GIN-indexed vector,
         annotated with `rank`. Elsewhere: every word must occur in the stored search text.
-        Either way, claims containing the query verbatim rank first.
+        Either way, claims containing the query verbatim rank first, and at most
+        SEARCH_CANDIDATES matches are ranked: a broader query should add a word.
         """
         query = query.strip()
         if not query:
             return self
-        # The query's exact words, in order, rank above a match of its stems or scattered words.
-        phrase_bonus = Case(
-            When(statement__icontains=query, then=Value(2.0)),
-            When(search_text__icontains=query, then=Value(1.0)),
-            default=Value(0.0),
-            output_field=models.FloatField(),
-        )
         if connection.vendor == "postgresql":
+            # The query's words as a phrase rank above its stems scattered through the text;
+            # both tests read the stored vector, never the long text itself.
             search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-            return self.filter(search_vector=search_query).annotate(
-                rank=SearchRank(F("search_vector"), search_query) + phrase_bonus
-            )
-        words = Q()
-        for word in query.split():
-            words &= Q(search_text__icontains=word)
-        return self.filter(words).annotate(rank=phrase_bonus)
+            phrase = SearchQuery(query, search_type="phrase", config=SEARCH_CONFIG)
+            bonus = _verbatim_bonus(query, elsewhere=Q(search_vector=phrase))
+            matches = Q(search_vector=search_query)
+            rank = SearchRank(F("search_vector"), search_query) + bonus
+        else:
+            matches = Q()
+            for word in query.split():
+                matches &= Q(search_text__icontains=word)
+            rank = _verbatim_bonus(query, elsewhere=Q(search_text__icontains=query))
+        # Rank at most SEARCH_CANDIDATES matches (found through the GIN index), so a word
+        # that nearly every claim contains costs what a rare one does.
+        candidates = Claim.objects.filter(matches).order_by().values("pk")[:SEARCH_CANDIDATES]
+        return self.filter(pk__in=candidates).annotate(rank=rank)
+
+
+def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
+    """2 when the statement contains the query verbatim, 1 when the rest of the claim does."""
+    return Case(
+        When(statement__icontains=query, then=Value(2.0)),
+        When(elsewhere, then=Value(1.0)),
+        default=Value(0.0),
+        output_field=models.FloatField(),
+    )
 
 
 class Claim(models.Model):

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
-from claims.models import LIST_FIELDS, Claim, Excerpt
+from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim, Excerpt
 from reviews.caching import (
     LISTS,
     cached_public_page,
@@ -107,10 +107,12 @@ class ClaimListView(FilterView):
         identity = "claims:" + urlencode(
             sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
         )
+        result_count = cached_under([LISTS], identity, claims.count)
         context.update(
             claims=page.rows,
             page=page,
-            result_count=cached_under([LISTS], identity, claims.count),
+            result_count=result_count,
+            search_capped=bool(self.request.GET.get("q")) and result_count >= SEARCH_CANDIDATES,
             chosen_document=filterset.chosen_document(),
             is_filtered=any(
                 value

@@ -293,3 +293,16 @@ def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way
     assert "Changes to this review" in html
     assert "Supported (low certainty) → Misleading (moderate certainty)" in html
     assert "This review is being updated." in html
+
+
+def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(client, monkeypatch):
+    monkeypatch.setattr("claims.models.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
+    for n in range(8):
+        graded(statement=f"Ketamine claim {n}.")
+    response = client.get(LIST, {"q": "ketamine"})
+    assert len(statements(response)) == 5
+    html = response.content.decode()
+    assert "More than 5 claims match" in html and "Add a word to narrow the search" in html
+    narrow = client.get(LIST, {"q": "claim 3"})
+    assert "More than" not in narrow.content.decode()
