@@ -54,7 +54,9 @@ class ClaimAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     inlines = [ExcerptInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
+        # Grouping drops Meta.ordering; the autocomplete view paginates this queryset.
+        excerpts = super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
+        return excerpts.order_by("statement", "pk")
 
     @admin.display(description="Excerpts", ordering="excerpt_count")
     def excerpt_count(self, claim):

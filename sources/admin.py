@@ -27,7 +27,9 @@ class DocumentAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
+        # Grouping drops Meta.ordering; the autocomplete view paginates this queryset.
+        excerpts = super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
+        return excerpts.order_by("title", "pk")
 
     @admin.display(description="Excerpts", ordering="excerpt_count")
     def excerpt_count(self, document):

@@ -129,3 +129,19 @@ def test_the_document_admin_page_links_to_its_candidates(editor_client):
     page = editor_client.get(reverse("admin:sources_document_change", args=[document.pk]))
     review = reverse("admin:claims_candidate_review", args=[document.pk])
     assert f'href="{review}"' in page.content.decode()
+
+
+def test_claim_autocomplete_answers_in_a_stable_order(superuser_client):
+    for statement in ("Zeta claim.", "Alpha claim."):
+        make_claim(statement=statement)
+    response = superuser_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "reviews",
+            "model_name": "evidencelink",
+            "field_name": "claim",
+            "term": "claim",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Alpha claim.", "Zeta claim."]
