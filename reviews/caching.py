@@ -3,7 +3,8 @@
 Every cached page depends on a few *tags*: ``claim:<slug>``, ``document:<slug>`` or
 ``study:<pk>`` for a detail page, ``lists`` for every page that lists or counts claims,
 and ``site`` for all of them. A tag's version is a random token kept in the cache, and a
-page's cache key includes the versions of its tags. When something changes, the writes
+cached page carries the versions of its tags it was rendered under; it is served only
+while they are still current (one round trip fetches both). When something changes, the writes
 that changed it bump the tags of every page that shows it, once the transaction commits;
 the next request for those pages misses and renders afresh. Nobody has to know which URLs
 were cached, and a tag evicted from the cache only costs a miss, never a stale page.
@@ -46,15 +47,17 @@ def _tag_key(tag: str) -> str:
     return f"pagetag:{tag}"
 
 
-def tag_versions(tags: Iterable[str]) -> list[str]:
-    """The current version of each tag, creating a fresh one for a tag not in the cache."""
+def tag_versions(tags: Iterable[str], *, also: str = "") -> tuple[list[str], object]:
+    """The current version of each tag, creating a fresh one for a tag not in the cache;
+    and, fetched in the same round trip, the cached value under `also` (or None)."""
     keys = [_tag_key(tag) for tag in tags]
-    found = cache.get_many(keys)
+    found = cache.get_many([*keys, also] if also else keys)
+    extra = found.pop(also, None) if also else None
     missing = {key: secrets.token_hex(8) for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=None)
         found.update(missing)
-    return [found[key] for key in keys]
+    return [found[key] for key in keys], extra
 
 
 def tags_bump(tags: Iterable[str]) -> None:
@@ -98,8 +101,8 @@ def page_cache_applies(request: HttpRequest) -> bool:
     )
 
 
-def _page_key(request: HttpRequest, versions: list[str]) -> str:
-    identity = "|".join([request.get_host(), request.get_full_path(), *versions])
+def _page_key(request: HttpRequest) -> str:
+    identity = "|".join([request.get_host(), request.get_full_path()])
     return "page:" + hashlib.sha256(identity.encode()).hexdigest()
 
 
@@ -121,16 +124,18 @@ def cached_public_page(tags: Callable[..., list[str]] = lambda **kwargs: []):
         def wrapper(request, *args, **kwargs):
             if not page_cache_applies(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, tag_versions([SITE, *tags(**kwargs)]))
-            response = cache.get(key)
-            if response is not None:
-                return response
+            # One round trip: the page (with the tag versions it was rendered under) and the
+            # tags' current versions. A page rendered under older versions is stale.
+            key = _page_key(request)
+            versions, entry = tag_versions([SITE, *tags(**kwargs)], also=key)
+            if entry is not None and entry[0] == versions:
+                return entry[1]
             response = view(request, *args, **kwargs)
             if not _cacheable(response):
                 return response
 
             def store(rendered):
-                cache.set(key, rendered, settings.PAGE_CACHE_SECONDS)
+                cache.set(key, (versions, rendered), settings.PAGE_CACHE_SECONDS)
 
             if hasattr(response, "add_post_render_callback") and not response.is_rendered:
                 response.add_post_render_callback(store)
@@ -146,7 +151,7 @@ def cached_public_page(tags: Callable[..., list[str]] = lambda **kwargs: []):
 def cached_under(tags: Iterable[str], identity: str, compute: Callable[[], object]):
     """A computed value (a count, a tally) kept until any of the tags is bumped, so a list
     does not recount 100,000 rows on every request even when whole pages are not cached."""
-    versions = tag_versions([SITE, *tags])
+    versions, _ = tag_versions([SITE, *tags])
     key = "value:" + hashlib.sha256("|".join([identity, *versions]).encode()).hexdigest()
     value = cache.get(key)
     if value is None:
