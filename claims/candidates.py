@@ -122,6 +122,7 @@ NOT_A_CLAIM = _rx(
     r"^this (?:article|blog|post|page|guide)\b",  # the page describing itself
 )  # fmt: skip
 MIN_WORDS = 4
+MAX_PIECE = 3_000  # characters given to the sentence splitter at once
 # Categories that, found alone, make a sentence worth proposing. Weak signals (a bare number,
 # "brain", "helps") need a second reason so that ordinary prose is not proposed.
 STRONG = {
@@ -150,15 +151,32 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence, split within paragraphs, trimmed of white space."""
     segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
     spans = []
-    for paragraph in re.finditer(r"[^\n]+", text):
-        for piece in segmenter.segment(paragraph.group()):
-            start = paragraph.start() + piece.start
-            sentence = text[start : paragraph.start() + piece.end]
+    for piece_start, piece_end in _pieces(text):
+        for piece in segmenter.segment(text[piece_start:piece_end]):
+            start = piece_start + piece.start
+            sentence = text[start : piece_start + piece.end]
             stripped = sentence.strip()
             if stripped:
                 offset = start + (len(sentence) - len(sentence.lstrip()))
                 spans.append((offset, offset + len(stripped)))
     return spans
+
+
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """The paragraphs, each cut after a full stop (or at a space) into pieces of at most
+    MAX_PIECE characters. pysbd's time grows with the square of what it is given (25 s for
+    one 250 kB line); a clinic page's paragraphs are a few hundred characters."""
+    pieces = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        start, end = paragraph.span()
+        while end - start > MAX_PIECE:
+            window = text[start : start + MAX_PIECE]
+            stops = [m.end() for m in re.finditer(r"[.!?][\"')\]]*\s", window)]
+            cut = start + (stops[-1] if stops else window.rfind(" ") + 1 or MAX_PIECE)
+            pieces.append((start, cut))
+            start = cut
+        pieces.append((start, end))
+    return pieces
 
 
 def judge(sentence: str) -> tuple[list[str], str] | None:

@@ -155,9 +155,14 @@ def parse_bibtex(text: str) -> list[Citation]:
 
 
 def parse_medline(text: str) -> list[Citation]:
+    in_field = False
     for number, line in enumerate(text.splitlines(), 1):
         if not MEDLINE_LINE.match(line):
             raise CitationError(f"MEDLINE: line {number} is not a 'TAG - value' line: {line[:60]}")
+        continued = line.startswith("      ")
+        if continued and not in_field:
+            raise CitationError(f"MEDLINE: line {number} continues a field, but none is open.")
+        in_field = continued or bool(line.strip())
     citations = []
     for n, record in enumerate(Medline.parse(io.StringIO(text)), 1):
         doi = next((a.split()[0] for a in record.get("AID", []) if a.endswith("[doi]")), "")
@@ -181,27 +186,54 @@ def parse_csl_json(text: str) -> list[Citation]:
         items = json.loads(text)
     except json.JSONDecodeError as error:
         raise CitationError(f"CSL-JSON: line {error.lineno}: {error.msg}.") from None
+    except RecursionError:
+        raise CitationError("CSL-JSON: the data is nested too deeply.") from None
+    except ValueError as error:  # a number too long to convert
+        raise CitationError(f"CSL-JSON: {error}.") from None
     items = [items] if isinstance(items, dict) else items
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise CitationError("CSL-JSON: expected a list of items.")
     citations = []
     for n, item in enumerate(items, 1):
-        people = [a for a in item.get("author", []) if isinstance(a, dict)]
-        authors = [vancouver(a.get("family", ""), a.get("given", "")) for a in people]
-        issued = (item.get("issued") or {}).get("date-parts") or [[None]]
+        label = f"item {n} ({item.get('id', '?')})"
+        people = item.get("author") or []
+        if not isinstance(people, list):
+            raise CitationError(f"CSL-JSON: {label}: 'author' is not a list of names.")
+        authors = [
+            vancouver(_csl_text(a, "family", label), _csl_text(a, "given", label))
+            for a in people
+            if isinstance(a, dict)
+        ]
         citations.append(
             Citation(
-                label=f"item {n} ({item.get('id', '?')})",
-                title=str(item.get("title", "")),
+                label=label,
+                title=_csl_text(item, "title", label),
                 authors=", ".join(authors),
-                year=_year(issued[0][0] if issued and issued[0] else None),
-                journal=str(item.get("container-title", "")),
-                doi=str(item.get("DOI", "")),
-                pmid=str(item.get("PMID", "")),
-                url=str(item.get("URL", "")),
+                year=_csl_year(item),
+                journal=_csl_text(item, "container-title", label),
+                doi=_csl_text(item, "DOI", label),
+                pmid=_csl_text(item, "PMID", label),
+                url=_csl_text(item, "URL", label),
             )
         )
     return citations
+
+
+def _csl_text(item: dict, key: str, label: str) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int | float):
+        raise CitationError(f"CSL-JSON: {label}: '{key}' is not text.")
+    return str(value)
+
+
+def _csl_year(item: dict) -> int | None:
+    """The first year of 'issued', written {"date-parts": [[2020, 5, 1]]}."""
+    issued = item.get("issued")
+    parts = issued.get("date-parts") if isinstance(issued, dict) else None
+    first = parts[0] if isinstance(parts, list) and parts else None
+    return _year(first[0] if isinstance(first, list) and first else None)
 
 
 PARSERS = {
@@ -228,7 +260,21 @@ def parse_citations(data: bytes | str, *, name: str = "") -> list[Citation]:
     for citation in citations:
         if not citation.title.strip():
             raise CitationError(f"{citation.label}: no title.")
+        for name_, value in vars(citation).items():
+            if isinstance(value, str) and not _storable(value):
+                raise CitationError(
+                    f"{citation.label}: the {name_} holds a NUL character or half a surrogate "
+                    "pair, which cannot be stored as text."
+                )
     return citations
+
+
+def _storable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a JSON escape "\ud800"
+        return False
+    return "\x00" not in value
 
 
 def _normal_title(title: str) -> str:

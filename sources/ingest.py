@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import trafilatura
 from django.db import models
+from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
@@ -68,15 +69,31 @@ def decode(data: bytes | str) -> str:
 
 
 def normalize_whitespace(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    """NFC; control characters become spaces; invisible format characters are removed.
+
+    Format characters (Unicode category Cf) are dropped rather than kept or spaced out.
+    Zero-width spaces and joiners and soft hyphens are invisible on the page, so the stored
+    text reads as the page did ("keta\u00admine" stays one word for search and matching).
+    Bidi controls (U+202A-U+202E, U+2066-U+2069, LRM/RLM/ALM) would make a page show its
+    text in a different order from the characters stored, quoted and searched, and an
+    unclosed override could reorder whatever follows it on our pages; dropping them once,
+    here, keeps every page, feed and export safe without isolating each place that shows
+    document text. Right-to-left scripts still display correctly without them.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") else " " for ch in text
-    )
+    text = "".join(_without_controls(ch) for ch in text)
+    text = unicodedata.normalize("NFC", text)  # after dropping what could split a character
     text = re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+def _without_controls(ch: str) -> str:
+    if ch in "\n\t":
+        return ch
+    category = unicodedata.category(ch)
+    return " " if category == "Cc" else "" if category == "Cf" else ch
 
 
 def html_to_text(markup: str) -> tuple[str, str]:
@@ -94,7 +111,12 @@ def html_to_text(markup: str) -> tuple[str, str]:
 
 def _blocks_text(markup: str) -> str:
     """Fallback for fragments too small for main-text extraction: each block on its own."""
-    tree = lxml_html.fromstring(markup or "<p></p>")
+    try:  # as UTF-8 bytes, so that an XML declaration naming an encoding is allowed
+        tree = lxml_html.fromstring(
+            markup.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8")
+        )
+    except etree.ParserError:  # nothing but white space, comments or a doctype
+        return ""
     for dropped in tree.xpath("//script|//style|//nav|//noscript|//template"):
         dropped.drop_tree()
     blocks = [
@@ -119,6 +141,5 @@ def extract(data: bytes | str, *, name: str = "") -> ExtractedText:
             f"Only {len(text)} characters of text were found; a document needs at least "
             f"{MIN_TEXT_CHARS}."
         )
-    if not title:
-        title = text.split("\n", 1)[0][:200]
-    return ExtractedText(text=text, title=normalize_whitespace(title), format=kind)
+    title = normalize_whitespace(title) or normalize_whitespace(text.split("\n", 1)[0][:200])
+    return ExtractedText(text=text, title=title, format=kind)

@@ -1,7 +1,17 @@
+import os
+
 import pytest
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from reviews.roles import EDITOR, REVIEWER
+
+# Property tests run the same examples every time, so CI is not flaky and a failure can be
+# rerun; HYPOTHESIS_PROFILE=explore searches new random examples, ten times as many (see
+# tests/fuzzing.py examples()) and keeps failing ones in .hypothesis/.
+hypothesis_settings.register_profile("repeatable", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)
