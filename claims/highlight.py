@@ -4,14 +4,16 @@ Excerpts may overlap or nest. The body is cut at every excerpt boundary into seg
 each covered segment becomes one link, to the claim of the shortest excerpt covering it.
 An excerpt that no segment links to (it is wholly covered by shorter ones) gets an empty
 end marker link, named for assistive technology, so every excerpt is reachable while the
-page's text stays exactly the document's text. Every piece of text is escaped.
+page's text stays exactly the document's text. Every piece of text and every attribute
+value is escaped (with the standard library's escape, quotes included: the same output as
+Django's, without its per-call overhead on pages with thousands of pieces).
 """
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape
 from typing import Protocol
 
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -58,7 +60,8 @@ def render_highlighted(
 ) -> SafeString:
     pieces = segments(len(body), spans)
     linked = {segment.covering[0].pk for segment in pieces if segment.covering}
-    marks = {span.pk: mark(span) for span in spans}
+    # Escaped once per span, not once per segment: a long page has thousands of segments.
+    marks = {span.pk: _EscapedMark(mark(span)) for span in spans}
     starts: dict[int, list[Span]] = {}
     ends: dict[int, list[Span]] = {}
     for span in spans:
@@ -67,32 +70,35 @@ def render_highlighted(
     html = []
     for segment in pieces:
         for span in starts.get(segment.start, []):
-            html.append(format_html('<span class="anchor" id="excerpt-{}"></span>', span.pk))
-        text = body[segment.start : segment.end]
+            html.append(f'<span class="anchor" id="excerpt-{int(span.pk)}"></span>')
+        text = escape(body[segment.start : segment.end])
         if segment.covering:
             chosen = marks[segment.covering[0].pk]
+            covering = " ".join(str(int(s.pk)) for s in segment.covering)
             html.append(
-                format_html(
-                    '<a class="hl {}" href="{}" title="{}" data-excerpts="{}">{}</a>',
-                    chosen.css_class,
-                    chosen.href,
-                    chosen.title,
-                    " ".join(str(s.pk) for s in segment.covering),
-                    text,
-                )
+                f'<a class="hl {chosen.css_class}" href="{chosen.href}" title="{chosen.title}" '
+                f'data-excerpts="{covering}">{text}</a>'
             )
         else:
-            html.append(format_html("{}", text))
+            html.append(text)
         for span in ends.get(segment.end, []):
             if span.pk not in linked:
                 shown = marks[span.pk]
                 html.append(
-                    format_html(
-                        '<a class="hl-end {}" href="{}" aria-label="{}" title="{}"></a>',
-                        shown.css_class,
-                        shown.href,
-                        shown.title,
-                        shown.title,
-                    )
+                    f'<a class="hl-end {shown.css_class}" href="{shown.href}" '
+                    f'aria-label="{shown.title}" title="{shown.title}"></a>'
                 )
-    return mark_safe("".join(html))  # noqa: S308 - every piece above went through format_html
+    return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
+
+
+class _EscapedMark:
+    """A Mark with each field escaped for use in an attribute value."""
+
+    __slots__ = ("href", "css_class", "title")
+
+    def __init__(self, mark: Mark):
+        self.href, self.css_class, self.title = (
+            escape(mark.href),
+            escape(mark.css_class),
+            escape(mark.title),
+        )

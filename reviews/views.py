@@ -1,4 +1,5 @@
 from collections import Counter
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -15,7 +16,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
-from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim, Excerpt
+from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim
 from reviews.caching import (
     LISTS,
     cached_public_page,
@@ -196,20 +197,23 @@ def claim_review_json_ld(request, context) -> dict:
 @cached_public_page(lambda slug: [document_tag(slug)])
 def document_detail(request, slug):
     document = get_object_or_404(Document, slug=slug)
-    claims = Claim.objects.only("statement", "slug", "verdict")
-    excerpts = list(
-        document.excerpts.only("start", "end", "claim_id", "document_id")
-        .prefetch_related(Prefetch("claim", queryset=claims))
-        .order_by("start", "end")
-    )
-    claims_here = {excerpt.claim_id: excerpt.claim for excerpt in excerpts}
-    tally = Counter(claim.verdict for claim in claims_here.values())
+    spans = [
+        QuotedSpan(*row)
+        for row in document.excerpts.order_by("start", "end").values_list(
+            "pk", "start", "end", "claim__slug", "claim__statement", "claim__verdict"
+        )
+    ]
+    verdicts_here = {span.claim_slug: span.claim_verdict for span in spans}
+    tally = Counter(verdicts_here.values())
     unreviewed = tally.pop("", 0)
+    marks = _claim_marks(verdicts_here, {span.claim_slug: span.claim_statement for span in spans})
     context = {
         "document": document,
-        "highlighted": render_highlighted(document.body, excerpts, _excerpt_mark),
-        "excerpt_count": len(excerpts),
-        "claim_count": len(claims_here),
+        "highlighted": render_highlighted(
+            document.body, spans, lambda span: marks[span.claim_slug]
+        ),
+        "excerpt_count": len(spans),
+        "claim_count": len(verdicts_here),
         "verdict_summary": [(v, tally[v.value]) for v in Review.Verdict if tally[v.value]],
         "unreviewed_count": unreviewed,
         "verdicts": list(Review.Verdict),
@@ -217,15 +221,32 @@ def document_detail(request, slug):
     return render(request, "reviews/document_detail.html", context)
 
 
-def _excerpt_mark(excerpt: Excerpt) -> Mark:
-    claim = excerpt.claim
-    verdict = Review.Verdict(claim.verdict) if claim.verdict else None
-    label = verdict.label if verdict else NOT_REVIEWED
-    return Mark(
-        href=claim.get_absolute_url(),
-        css_class=verdict.css_class if verdict else "not-reviewed",
-        title=f"{label}: {claim.statement}",
-    )
+class QuotedSpan(NamedTuple):
+    """An excerpt as the document page highlights it: a plain row, not a model instance,
+    since a long page holds hundreds."""
+
+    pk: int
+    start: int
+    end: int
+    claim_slug: str
+    claim_statement: str
+    claim_verdict: str
+
+
+def _claim_marks(verdicts: dict[str, str], statements: dict[str, str]) -> dict[str, Mark]:
+    """How each claim's excerpts are shown, keyed by claim slug; the claim URL is reversed
+    once and filled in, not reversed per excerpt."""
+    url = reverse("claims:detail", args=["SLUG"])
+    marks = {}
+    for slug, value in verdicts.items():
+        verdict = Review.Verdict(value) if value else None
+        label = verdict.label if verdict else NOT_REVIEWED
+        marks[slug] = Mark(
+            href=url.replace("SLUG", slug),
+            css_class=verdict.css_class if verdict else "not-reviewed",
+            title=f"{label}: {statements[slug]}",
+        )
+    return marks
 
 
 class CountedPaginator(Paginator):
