@@ -115,9 +115,14 @@ class StudyQuerySet(models.QuerySet):
         shown, so a page of fifty does not group every evidence link)."""
         links = self.model.evidence_links.rel.related_model.objects.filter(study=OuterRef("pk"))
         reviewed = links.exclude(claim__verdict="").order_by().values("study")
-        return self.annotate(
-            claim_count=Coalesce(Subquery(reviewed.annotate(n=Count("pk")).values("n")), 0)
-        ).order_by("-year", "title", "pk")
+        shown = ("slug", "title", "authors", "year", "journal", "design", "sample_size")
+        return (
+            self.only(*shown, "is_retracted")
+            .annotate(
+                claim_count=Coalesce(Subquery(reviewed.annotate(n=Count("pk")).values("n")), 0)
+            )
+            .order_by("-year", "title", "pk")
+        )
 
 
 class Study(models.Model):
