@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from benchmarks.bench import PG_SERVER, PORT, flush_redis, server_env  # noqa: E402
+from benchmarks.bench import PG_SERVER, PORT, flush_redis, server_env, wait_until_up  # noqa: E402
 from benchmarks.report import replace_section  # noqa: E402
 
 DATABASE = "ketamine_claims_soak"
@@ -103,17 +103,6 @@ def prepare(env: dict) -> None:
     ):
         subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
-
-
-def wait_until_up() -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/livez", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    sys.exit("gunicorn did not start.")
 
 
 def reader_paths() -> list[str]:

@@ -24,6 +24,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
+from claims.models import Claim, Excerpt
+from reviews.models import EvidenceLink
+
 SITE = "site"
 LISTS = "lists"
 VALUE_SECONDS = 3600
@@ -163,9 +166,6 @@ def cached_under(tags: Iterable[str], identity: str, compute: Callable[[], objec
 def claims_page_tags(claim_ids: Iterable[int]) -> set[str]:
     """The tags of every page that shows these claims: their own pages, the documents that
     quote them, the studies linked to them, the claims that contradict them, and the lists."""
-    from claims.models import Claim, Excerpt
-    from reviews.models import EvidenceLink
-
     ids = {pk for pk in claim_ids if pk is not None}
     if not ids:
         return set()
