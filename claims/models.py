@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Length
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.reversing import slug_url
 from sources.models import Document
 
 CONTEXT_CHARS = 48
@@ -182,7 +182,7 @@ class Claim(models.Model):
         return self.statement
 
     def get_absolute_url(self):
-        return reverse("claims:detail", args=[self.slug])
+        return slug_url("claims:detail", self.slug)
 
     def clean(self):
         has_value = self.value_low is not None or self.value_high is not None

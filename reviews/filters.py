@@ -87,11 +87,14 @@ class ClaimFilter(django_filters.FilterSet):
         """The view orders and paginates: see ClaimSort.ordering()."""
         return queryset
 
+    def search_terms(self) -> str:
+        return self.form.cleaned_data.get("q", "") if self.is_valid() else ""
+
     def ordering(self) -> Ordering:
         sort = self.form.cleaned_data.get("sort") if self.is_valid() else ""
         if sort:
             return ClaimSort(sort).ordering
-        if self.is_valid() and self.form.cleaned_data.get("q"):
+        if self.search_terms():
             return RELEVANCE
         return ClaimSort.CATEGORY.ordering
 

@@ -113,6 +113,7 @@ class ClaimListView(FilterView):
             claims=page.rows,
             page=page,
             result_count=result_count,
+            search_terms=filterset.search_terms(),
             search_capped=bool(self.request.GET.get("q")) and result_count >= SEARCH_CANDIDATES,
             chosen_document=filterset.chosen_document(),
             is_filtered=any(

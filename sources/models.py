@@ -5,9 +5,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.reversing import key_url, slug_url
 from sources.identifiers import (
     DOI_PATTERN,
     PMID_PATTERN,
@@ -84,7 +84,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("sources:detail", args=[self.slug])
+        return slug_url("sources:detail", self.slug)
 
     BODY_LOCKED_MESSAGE = (
         "The text cannot be changed: excerpts point into it by character offset. "
@@ -210,7 +210,7 @@ class Study(models.Model):
         return f"{lead}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("studies:detail", args=[self.pk])
+        return key_url("studies:detail", self.pk)
 
     def clean(self):
         if self.retraction_note and not self.is_retracted:

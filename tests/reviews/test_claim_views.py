@@ -1,5 +1,6 @@
 import json
 import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -31,7 +32,17 @@ def graded(statement="Ketamine relieves anxiety within an hour.", quote="Ketamin
 
 
 def statements(response) -> list[str]:
-    return [claim.statement for claim in response.context["claims"]]
+    """The statements the page lists, in order, as a reader sees them."""
+    html = response.content.decode()
+    return [
+        unescape(text)
+        for text in re.findall(r'<a class="statement" href="[^"]*">([^<]*)</a>', html)
+    ]
+
+
+def result_heading(response) -> str:
+    match = re.search(r'<h2 id="results-heading"[^>]*>([^<]*)</h2>', response.content.decode())
+    return unescape(match.group(1))
 
 
 # The list ----------------------------------------------------------------------------
@@ -99,7 +110,7 @@ def test_list_pages_follow_a_cursor_keeping_the_sort_and_filters(client):
     graded(statement="Unrelated claim about nasal spray labels.", quote="six infusions")
     first = client.get(LIST, {"sort": "statement", "q": "ketamine"})
     assert statements(first) == [f"Claim {n:02d} about ketamine." for n in range(25)]
-    assert first.context["result_count"] == 27
+    assert result_heading(first) == "27 claims match"
     assert 'rel="prev"' not in first.content.decode()
     second = client.get(link(first, "next"))
     assert statements(second) == ["Claim 25 about ketamine.", "Claim 26 about ketamine."]
@@ -153,7 +164,7 @@ def test_list_filtered_by_document_names_it_and_can_drop_it(client):
     assert statements(response) == ["Inside the document."]
     html = response.content.decode()
     assert document.title in html and 'aria-label="Remove the document filter"' in html
-    assert client.get(LIST, {"document": "no-such-document"}).context["claims"] == []
+    assert statements(client.get(LIST, {"document": "no-such-document"})) == []
 
 
 def test_list_shows_unreviewed_claims_without_any_draft_verdict(client):

@@ -1,0 +1,48 @@
+"""Links that one page prints many times (each row of a claim or study list, the site's
+navigation), built without walking the URL resolver for each: the route is reversed once
+per process with a placeholder, and the placeholder is swapped for the slug or key.
+
+Only values the route's converter accepts as they are (a slug, a non-negative integer)
+take the short path; anything else goes through reverse(), which quotes or refuses it.
+"""
+
+import re
+from functools import cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+SLUG_PLACEHOLDER = "slug-placeholder-5e1f"
+KEY_PLACEHOLDER = 918273645546372819
+
+
+def url(name: str) -> str:
+    """The URL of a route that takes no arguments."""
+    return _reversed(get_script_prefix(), get_urlconf(), name)
+
+
+def slug_url(name: str, slug: str) -> str:
+    """The URL of a route with one <slug:...> argument."""
+    if not SLUG.fullmatch(slug):
+        return reverse(name, args=[slug])
+    head, tail = _split(get_script_prefix(), get_urlconf(), name, SLUG_PLACEHOLDER)
+    return f"{head}{slug}{tail}"
+
+
+def key_url(name: str, key: int) -> str:
+    """The URL of a route with one <int:...> argument."""
+    if not isinstance(key, int) or key < 0:
+        return reverse(name, args=[key])
+    head, tail = _split(get_script_prefix(), get_urlconf(), name, KEY_PLACEHOLDER)
+    return f"{head}{key}{tail}"
+
+
+@cache
+def _reversed(prefix: str, urlconf, name: str) -> str:
+    return reverse(name, urlconf=urlconf)
+
+
+@cache
+def _split(prefix: str, urlconf, name: str, placeholder) -> tuple[str, str]:
+    head, _, tail = reverse(name, urlconf=urlconf, args=[placeholder]).partition(str(placeholder))
+    return head, tail
