@@ -236,6 +236,10 @@ class Excerpt(models.Model):
 
     class Meta:
         ordering = ["document", "start", "end"]
+        indexes = [
+            # Counts a document's excerpts and distinct claims from the index alone.
+            models.Index(fields=["document", "claim"], name="claims_excerpt_document_claim"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["document", "start", "end"], name="claims_excerpt_unique_span"

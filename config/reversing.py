@@ -31,7 +31,7 @@ def slug_url(name: str, slug: str) -> str:
 
 def key_url(name: str, key: int) -> str:
     """The URL of a route with one <int:...> argument."""
-    if not isinstance(key, int) or key < 0:
+    if type(key) is not int or key < 0:
         return reverse(name, args=[key])
     head, tail = _split(get_script_prefix(), get_urlconf(), name, KEY_PLACEHOLDER)
     return f"{head}{key}{tail}"

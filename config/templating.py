@@ -4,10 +4,13 @@ review helpers. Autoescaping is on, and a name a template does not define is an 
 not an empty string, so a misspelt variable fails the tests instead of vanishing."""
 
 from collections.abc import Iterable
+from functools import cache
 
+from django.db.models import Model
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined, pass_context
 
 from config import reversing
@@ -38,6 +41,23 @@ def querystring(context, **changes) -> str:
     return f"?{params.urlencode()}"
 
 
+def date(value, arg=None) -> str:
+    """Django's date filter, shown in the current time zone as Django's engine shows it."""
+    return defaultfilters.date(template_localtime(value), arg)
+
+
+def choice_label(instance: Model, field_name: str) -> str:
+    """What get_<field>_display() returns, from a table built once per field: a list
+    shows one per row, and Django's version rebuilds its lookup on every call."""
+    value = getattr(instance, field_name)
+    return _choice_labels(type(instance), field_name).get(value, value)
+
+
+@cache
+def _choice_labels(model: type[Model], field_name: str) -> dict:
+    return {value: str(label) for value, label in model._meta.get_field(field_name).flatchoices}
+
+
 def environment(**options) -> Environment:
     options["undefined"] = StrictUndefined
     env = Environment(**options)
@@ -49,11 +69,12 @@ def environment(**options) -> Environment:
         facet_control=templating.facet_control,
     )
     env.filters.update(
-        date=defaultfilters.date,
+        date=date,
         pluralize=defaultfilters.pluralize,
         linebreaksbr=defaultfilters.linebreaksbr,
         truncatechars=defaultfilters.truncatechars,
         capfirst=defaultfilters.capfirst,
+        choice_label=choice_label,
         json_ld=templating.json_ld,
         grade_domains=templating.grade_domains,
     )

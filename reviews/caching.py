@@ -153,13 +153,15 @@ def cached_public_page(tags: Callable[..., list[str]] = lambda **kwargs: []):
 
 def cached_under(tags: Iterable[str], identity: str, compute: Callable[[], object]):
     """A computed value (a count, a tally) kept until any of the tags is bumped, so a list
-    does not recount 100,000 rows on every request even when whole pages are not cached."""
-    versions, _ = tag_versions([SITE, *tags])
-    key = "value:" + hashlib.sha256("|".join([identity, *versions]).encode()).hexdigest()
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, VALUE_SECONDS)
+    does not recount 100,000 rows on every request even when whole pages are not cached.
+    Like a page, it is stored with the tag versions it was computed under, and fetched
+    with the current ones in one round trip."""
+    key = "value:" + hashlib.sha256(identity.encode()).hexdigest()
+    versions, entry = tag_versions([SITE, *tags], also=key)
+    if entry is not None and entry[0] == versions:
+        return entry[1]
+    value = compute()
+    cache.set(key, (versions, value), VALUE_SECONDS)
     return value
 
 

@@ -61,7 +61,7 @@ def facet_control(field: forms.BoundField) -> Markup:
         chosen = "" if value is None else str(value)
         options = "".join(
             f'<option value="{escape(choice)}"'
-            f'{" selected" if str(choice) == chosen else ""}>{escape(label)}</option>'
+            f"{' selected' if str(choice) == chosen else ''}>{escape(label)}</option>"
             for choice, label in field.field.choices
         )
         return Markup(f"<select{_attributes(attrs)}>{options}</select>")
