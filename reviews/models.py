@@ -192,7 +192,8 @@ def verdict_changes(claim: Claim) -> list[dict]:
     """Each date the claim's published verdict or certainty changed, from what to what."""
     published = claim.reviews.exclude(published_at=None).order_by("published_at", "pk")
     changes, previous = [], None
-    for review in published.only("verdict", "certainty", "published_at"):
+    # claim_id too: the related manager reads it to attach the claim to each review.
+    for review in published.only("claim_id", "verdict", "certainty", "published_at"):
         if previous and (previous.verdict, previous.certainty) != (
             review.verdict,
             review.certainty,

@@ -1,9 +1,11 @@
 import json
 import re
+from datetime import timedelta
 from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import Claim
 from reviews.models import EvidenceLink, Review
@@ -277,6 +279,13 @@ def test_detail_queries_do_not_grow_with_rows(client):
         make_excerpt(claim=claim, quote=quote)
         make_evidence_link(claim=claim)
         claim.contradicts.add(graded(statement=f"Opposite of {quote}."))
+        # An earlier published review: one more row in the page's list of verdict changes.
+        make_review(
+            claim=claim,
+            status=Review.Status.SUPERSEDED,
+            verdict=Review.Verdict.UNSUPPORTED,
+            published_at=timezone.now() - timedelta(days=len(quote)),
+        )
     assert count_queries(client, claim.get_absolute_url()) == few
 
 
