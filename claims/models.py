@@ -38,12 +38,13 @@ class ClaimQuerySet(models.QuerySet):
         return dict(self.order_by().values_list(field).annotate(n=Count("pk")))
 
     def search(self, query: str) -> "ClaimQuerySet":
-        """Claims matching the query in their statement, quotes or published review.
+        """Claims matching the query in their statement, quotes or published review,
+        annotated with `rank`: claims containing the query verbatim rank first.
 
-        PostgreSQL: full-text search (websearch syntax) on the stored, GIN-indexed vector,
-        annotated with `rank`. Elsewhere: every word must occur in the stored search text.
-        Either way, claims containing the query verbatim rank first, and at most
-        SEARCH_CANDIDATES matches are ranked: a broader query should add a word.
+        PostgreSQL: full-text search (websearch syntax) on the stored, GIN-indexed vector.
+        Elsewhere: every word must occur in the stored search text. Ranking every match of
+        a word nearly every claim contains would cost a second per query: rank through
+        ranked_matches(), which ranks a bounded set.
         """
         query = query.strip()
         if not query:
@@ -61,10 +62,15 @@ class ClaimQuerySet(models.QuerySet):
             for word in query.split():
                 matches &= Q(search_text__icontains=word)
             rank = _verbatim_bonus(query, elsewhere=Q(search_text__icontains=query))
-        # Rank at most SEARCH_CANDIDATES matches (found through the GIN index), so a word
-        # that nearly every claim contains costs what a rare one does.
-        candidates = Claim.objects.filter(matches).order_by().values("pk")[:SEARCH_CANDIDATES]
-        return self.filter(pk__in=candidates).annotate(rank=rank)
+        return self.filter(matches).annotate(rank=rank)
+
+    def ranked_matches(self, limit: int | None = None) -> list[tuple[float, int]]:
+        """(rank, pk) of at most `limit` of these searched claims, best first (ties: newest
+        pk first). One pass over the first `limit` matches the index finds, ranked as they
+        are read, so a word nearly every claim contains costs what a rare one does."""
+        found = list(self.order_by().values_list("rank", "pk")[: limit or SEARCH_CANDIDATES])
+        found.sort(reverse=True)
+        return found
 
 
 def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:

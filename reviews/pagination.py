@@ -60,6 +60,57 @@ def paginate(
     )
 
 
+def paginate_ranked(
+    ranked: list[tuple[float, int]], *, size: int, after: str = "", before: str = ""
+) -> CursorPage:
+    """A page of a ranking already computed, best first: (rank, pk) pairs, by the same
+    cursors as paginate() gives for the (rank, id) descending order. The page's rows are
+    the pairs; the caller loads the claims."""
+    backwards = bool(before) and not after
+    cursor = before if backwards else after
+    if not cursor:
+        rows = ranked[:size]
+        return CursorPage(
+            rows, next_cursor=_encode_key(rows[-1]) if len(ranked) > size else None,
+            previous_cursor=None,
+        )  # fmt: skip
+    bound = _decode_key(cursor)
+    # The first position past the cursor row in the ranking's order.
+    position = next((i for i, key in enumerate(ranked) if key < bound), len(ranked))
+    if backwards:
+        at = next((i for i, key in enumerate(ranked) if key <= bound), len(ranked))
+        rows = ranked[max(0, at - size) : at]
+        more = at - size > 0
+        return CursorPage(
+            rows,
+            next_cursor=_encode_key(rows[-1]) if rows else None,
+            previous_cursor=_encode_key(rows[0]) if more else None,
+        )
+    rows = ranked[position : position + size]
+    more = position + size < len(ranked)
+    return CursorPage(
+        rows,
+        next_cursor=_encode_key(rows[-1]) if more else None,
+        previous_cursor=_encode_key(rows[0]) if rows else None,
+    )
+
+
+def _encode_key(key: tuple) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _decode_key(cursor: str) -> tuple[float, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, pk = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as error:
+        raise InvalidCursor("This page link is not valid.") from error
+    valid_rank = isinstance(rank, (int, float)) and not isinstance(rank, bool)
+    if not valid_rank or type(pk) is not int or rank != rank:  # rank != rank: NaN
+        raise InvalidCursor("This page link is not valid.")
+    return (float(rank), pk)
+
+
 def _beyond(ordering: Ordering, values: list, *, reverse: bool) -> Func:
     """(k1, k2, ..., id) > (v1, v2, ..., vn), or < for a descending order."""
     row = Func(*[F(key) for key in ordering.keys], template="(%(expressions)s)")

@@ -1,4 +1,5 @@
 from collections import Counter
+from dataclasses import replace
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -25,9 +26,9 @@ from reviews.caching import (
     document_tag,
     study_tag,
 )
-from reviews.filters import ClaimFilter, with_review_order
+from reviews.filters import RELEVANCE, ClaimFilter, with_review_order
 from reviews.models import VERDICT_RATINGS, EvidenceLink, Review, verdict_changes
-from reviews.pagination import InvalidCursor, paginate
+from reviews.pagination import InvalidCursor, paginate, paginate_ranked
 from sources.models import Document, Study
 
 HOME_REVIEW_COUNT = 8
@@ -95,26 +96,32 @@ class ClaimListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset, claims = context["filter"], context["claims"]
+        after, before = self.request.GET.get("after", ""), self.request.GET.get("before", "")
+        ordering = filterset.ordering()
         try:
-            page = paginate(
-                claims,
-                filterset.ordering(),
-                size=CLAIMS_PER_PAGE,
-                after=self.request.GET.get("after", ""),
-                before=self.request.GET.get("before", ""),
-            )
+            if ordering is RELEVANCE:
+                # Ranked in one pass over a bounded set of matches, then paged in Python.
+                ranked = claims.ranked_matches(SEARCH_CANDIDATES)
+                page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, after=after, before=before)
+                page = replace(page, rows=_claims_in_order([pk for _, pk in page.rows]))
+                result_count = len(ranked)
+            else:
+                page = paginate(claims, ordering, size=CLAIMS_PER_PAGE, after=after, before=before)
+                identity = "claims:" + urlencode(
+                    sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
+                )
+                capped = claims.order_by().values("pk")[:SEARCH_CANDIDATES]
+                count = capped.count if filterset.search_terms() else claims.count
+                result_count = cached_under([LISTS], identity, count)
         except InvalidCursor as error:
             raise Http404(str(error)) from error
-        identity = "claims:" + urlencode(
-            sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
-        )
-        result_count = cached_under([LISTS], identity, claims.count)
         context.update(
             claims=page.rows,
             page=page,
             result_count=result_count,
             search_terms=filterset.search_terms(),
-            search_capped=bool(self.request.GET.get("q")) and result_count >= SEARCH_CANDIDATES,
+            search_capped=bool(filterset.search_terms()) and result_count >= SEARCH_CANDIDATES,
+            ranked=ordering is RELEVANCE,
             chosen_document=filterset.chosen_document(),
             is_filtered=any(
                 value
@@ -123,6 +130,11 @@ class ClaimListView(FilterView):
             ),
         )
         return context
+
+
+def _claims_in_order(pks: list[int]) -> list[Claim]:
+    found = Claim.objects.for_list().in_bulk(pks)
+    return [found[pk] for pk in pks if pk in found]
 
 
 PAGE_PARAMETERS = ("after", "before", "page")

@@ -152,6 +152,33 @@ def test_a_search_pages_by_relevance_without_repeats(client):
     assert len(seen) == len(set(seen)) == 30
 
 
+def test_a_search_pages_back_to_the_same_first_page(client):
+    for n in range(30):
+        graded(statement=f"Ketamine claim {n:02d}.", quote="Ketamine works")
+    first = client.get(LIST, {"q": "ketamine"})
+    second = client.get(link(first, "next"))
+    assert statements(client.get(link(second, "prev"))) == statements(first)
+
+
+def test_a_search_with_facets_ranks_only_claims_that_pass_them(client, monkeypatch):
+    monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
+    for n in range(8):
+        graded(statement=f"Ketamine claim {n}.", verdict=Review.Verdict.MISLEADING)
+    supported = [
+        graded(statement=f"Ketamine supported {n}.", verdict=Review.Verdict.SUPPORTED)
+        for n in range(3)
+    ]
+    response = client.get(LIST, {"q": "ketamine", "verdict": Review.Verdict.SUPPORTED})
+    assert sorted(statements(response)) == sorted(claim.statement for claim in supported)
+    assert result_heading(response) == "3 claims match"
+
+
+def test_a_tampered_search_page_link_is_not_found(client):
+    graded()
+    for cursor in ("not-a-cursor", "WyJhIiwgMV0", "WzEuMF0"):
+        assert client.get(LIST, {"q": "ketamine", "after": cursor}).status_code == 404
+
+
 def test_a_tampered_page_link_is_not_found(client):
     graded()
     for cursor in ("not-a-cursor", "WzEsMl0", "W251bGwsIDFd"):
