@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -161,6 +163,11 @@ class ReviewQuerySet(models.QuerySet):
     def published(self) -> "ReviewQuerySet":
         return self.filter(status=ReviewStatus.PUBLISHED)
 
+    def history(self, claim: Claim) -> "ReviewQuerySet":
+        """Every review of the claim that was ever published, oldest first: the one
+        published now (if any) and those it superseded."""
+        return self.filter(claim=claim, published_at__isnull=False).order_by("published_at", "pk")
+
     def latest_published(self) -> "ReviewQuerySet":
         return (
             self.published()
@@ -188,12 +195,11 @@ class ReviewQuerySet(models.QuerySet):
         )
 
 
-def verdict_changes(claim: Claim) -> list[dict]:
-    """Each date the claim's published verdict or certainty changed, from what to what."""
-    published = claim.reviews.exclude(published_at=None).order_by("published_at", "pk")
+def verdict_changes(published: Sequence["Review"]) -> list[dict]:
+    """Each date a claim's published verdict or certainty changed, from what to what, given
+    every review of it that was ever published, oldest first (see Review.objects.history)."""
     changes, previous = [], None
-    # claim_id too: the related manager reads it to attach the claim to each review.
-    for review in published.only("claim_id", "verdict", "certainty", "published_at"):
+    for review in published:
         if previous and (previous.verdict, previous.certainty) != (
             review.verdict,
             review.certainty,

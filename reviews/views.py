@@ -143,7 +143,9 @@ PAGE_PARAMETERS = ("after", "before", "page")
 @cached_public_page(lambda slug: [claim_tag(slug)])
 def claim_detail(request, slug):
     claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
-    review = Review.objects.published().filter(claim=claim).first()
+    # One query for the review shown and the verdicts it replaced.
+    history = list(Review.objects.history(claim))
+    review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
     excerpts = claim.excerpts.select_related("document").only(
         "quote", "start", "end", "prefix", "suffix", "claim_id",
         "document__title", "document__slug", "document__url", "document__publisher",
@@ -162,7 +164,7 @@ def claim_detail(request, slug):
             else []
         ),
         "contradictions": claim.contradicts.only(*LIST_FIELDS),
-        "verdict_changes": verdict_changes(claim),
+        "verdict_changes": verdict_changes(history),
     }
     context["json_ld"] = claim_review_json_ld(request, context) if review else None
     return render(request, "reviews/claim_detail.html", context)
