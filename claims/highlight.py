@@ -12,7 +12,7 @@ Django's, without its per-call overhead on pages with thousands of pieces).
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,8 +23,10 @@ class Span(Protocol):
     end: int
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
+    """A piece of the body between two consecutive span boundaries (a plain tuple: a long
+    page has thousands)."""
+
     start: int
     end: int
     covering: tuple  # the spans covering this segment, shortest first
@@ -44,15 +46,25 @@ def segments(length: int, spans: Sequence[Span]) -> list[Segment]:
     cuts = sorted({0, length, *(s.start for s in spans), *(s.end for s in spans)})
     by_start = sorted(spans, key=lambda s: s.start)
     active: list[Span] = []
+    covering: tuple = ()
     result, next_span = [], 0
     for start, end in zip(cuts, cuts[1:], strict=False):
+        changed = False
         while next_span < len(by_start) and by_start[next_span].start <= start:
             active.append(by_start[next_span])
             next_span += 1
-        active = [s for s in active if s.end > start]
-        covering = tuple(sorted(active, key=lambda s: (s.end - s.start, s.start, s.pk)))
+            changed = True
+        if any(s.end <= start for s in active):
+            active = [s for s in active if s.end > start]
+            changed = True
+        if changed:  # the covering spans only change at a boundary of one of them
+            covering = tuple(sorted(active, key=_shortest_first))
         result.append(Segment(start, end, covering))
     return result
+
+
+def _shortest_first(span: Span) -> tuple[int, int, int]:
+    return (span.end - span.start, span.start, span.pk)
 
 
 def render_highlighted(
@@ -61,7 +73,13 @@ def render_highlighted(
     pieces = segments(len(body), spans)
     linked = {segment.covering[0].pk for segment in pieces if segment.covering}
     # Escaped once per span, not once per segment: a long page has thousands of segments.
-    marks = {span.pk: _EscapedMark(mark(span)) for span in spans}
+    escaped: dict[Mark, _EscapedMark] = {}
+    marks = {}
+    for span in spans:
+        shown = mark(span)
+        if shown not in escaped:
+            escaped[shown] = _EscapedMark(shown)
+        marks[span.pk] = escaped[shown]
     starts: dict[int, list[Span]] = {}
     ends: dict[int, list[Span]] = {}
     for span in spans:
