@@ -334,7 +334,7 @@ def _describe(error: ValidationError) -> str:
 
 def corpus_stats() -> dict[str, list[tuple[str, int]]]:
     """Coverage at a glance: excerpts per document, claims per category and per verdict."""
-    documents = Document.objects.with_excerpt_counts().order_by("slug")
+    documents = Document.objects.only("slug", "excerpt_count").order_by("slug")
     categories = Counter(Claim.objects.values_list("category", flat=True))
     verdicts = Counter(
         Review.objects.filter(status=Review.Status.PUBLISHED).values_list("verdict", flat=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from claims.models import SEARCH_CONFIG, Claim, Excerpt
 from reviews.models import Review
+from sources.models import Document
 
 
 def review_submit(*, review: Review, by=None) -> Review:
@@ -85,20 +86,25 @@ def study_flag_dependent_claims(*, study, reason: str) -> int:
 
 
 _pending_refresh: ContextVar[set[int] | None] = ContextVar("pending_refresh", default=None)
+_pending_documents: ContextVar[set[int] | None] = ContextVar("pending_documents", default=None)
 REFRESH_BATCH = 2000
 
 
 @contextmanager
 def derived_refresh_deferred() -> Iterator[None]:
-    """Within the block, collect the claims whose derived state is stale and refresh them
-    once at the end, instead of after every save (bulk loads save thousands of rows)."""
+    """Within the block, collect the claims and documents whose derived state is stale and
+    refresh them once at the end, instead of after every save (bulk loads save thousands
+    of rows)."""
     pending: set[int] = set()
-    token = _pending_refresh.set(pending)
+    documents: set[int] = set()
+    token, documents_token = _pending_refresh.set(pending), _pending_documents.set(documents)
     try:
         yield
     finally:
         _pending_refresh.reset(token)
+        _pending_documents.reset(documents_token)
     claims_refresh_derived(claim_ids=pending)
+    documents_refresh_counts(document_ids=documents)
 
 
 def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
@@ -108,6 +114,29 @@ def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
         claims_refresh_derived(claim_ids=claim_ids)
     else:
         pending.update(pk for pk in claim_ids if pk is not None)
+
+
+def documents_schedule_refresh(*, document_ids: Iterable[int]) -> None:
+    """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
+    pending = _pending_documents.get()
+    if pending is None:
+        documents_refresh_counts(document_ids=document_ids)
+    else:
+        pending.update(pk for pk in document_ids if pk is not None)
+
+
+def documents_refresh_counts(*, document_ids: Iterable[int]) -> None:
+    """Recount each document's excerpts and the distinct claims they quote, as stored on
+    the document for the lists that show them."""
+    ids = sorted({pk for pk in document_ids if pk is not None})
+    excerpts = Excerpt.objects.filter(document=OuterRef("pk")).order_by().values("document")
+    for first in range(0, len(ids), REFRESH_BATCH):
+        Document.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
+            excerpt_count=Coalesce(Subquery(excerpts.annotate(n=Count("pk")).values("n")), 0),
+            claim_count=Coalesce(
+                Subquery(excerpts.annotate(n=Count("claim", distinct=True)).values("n")), 0
+            ),
+        )
 
 
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:

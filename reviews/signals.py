@@ -15,7 +15,11 @@ from reviews.caching import (
     tags_bump,
 )
 from reviews.models import EvidenceLink, Review
-from reviews.services import claims_schedule_refresh, study_flag_dependent_claims
+from reviews.services import (
+    claims_schedule_refresh,
+    documents_schedule_refresh,
+    study_flag_dependent_claims,
+)
 from sources.models import Document, Study
 
 
@@ -50,8 +54,8 @@ def contradictions_changed(sender, instance, action, pk_set, **kwargs):
 @receiver(pre_save, sender=Excerpt)
 def excerpt_remember_claim(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        stored = Excerpt.objects.filter(pk=instance.pk).values_list("claim_id", flat=True)
-        instance._stored_claim_id = stored.first()
+        stored = Excerpt.objects.filter(pk=instance.pk).values_list("claim_id", "document_id")
+        instance._stored_claim_id, instance._stored_document_id = stored.first() or (None, None)
 
 
 @receiver(post_save, sender=Excerpt)
@@ -59,7 +63,9 @@ def excerpt_remember_claim(sender, instance, raw=False, **kwargs):
 def excerpt_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         stored = getattr(instance, "_stored_claim_id", None)
+        stored_document = getattr(instance, "_stored_document_id", None)
         claims_schedule_refresh(claim_ids=[instance.claim_id, stored])
+        documents_schedule_refresh(document_ids=[instance.document_id, stored_document])
         tags_bump(
             claims_page_tags([instance.claim_id, stored]) | {document_tag(instance.document.slug)}
         )

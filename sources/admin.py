@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,13 +26,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
     formfield_overrides = HTTPS_URLS
 
     def get_queryset(self, request):
-        # Grouping drops Meta.ordering; the autocomplete view paginates this queryset.
-        excerpts = super().get_queryset(request).annotate(excerpt_count=Count("excerpts"))
-        return excerpts.order_by("title", "pk")
-
-    @admin.display(description="Excerpts", ordering="excerpt_count")
-    def excerpt_count(self, document):
-        return document.excerpt_count
+        # Explicitly ordered: the autocomplete view paginates this queryset.
+        return super().get_queryset(request).order_by("title", "pk")
 
     @admin.display(description="Candidate claims")
     def candidates(self, document):

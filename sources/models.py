@@ -22,20 +22,8 @@ def body_sha256(body: str) -> str:
 
 
 class DocumentQuerySet(models.QuerySet):
-    def with_excerpt_counts(self) -> "DocumentQuerySet":
-        """Counted per row shown (correlated subqueries), not by grouping every excerpt."""
-        excerpts = self.model.excerpts.rel.related_model.objects.filter(document=OuterRef("pk"))
-        excerpt_count = excerpts.order_by().values("document").annotate(n=Count("pk"))
-        claim_count = (
-            excerpts.order_by().values("document").annotate(n=Count("claim", distinct=True))
-        )
-        return self.annotate(
-            excerpt_count=Coalesce(Subquery(excerpt_count.values("n")), 0),
-            claim_count=Coalesce(Subquery(claim_count.values("n")), 0),
-        )
-
     def for_list(self) -> "DocumentQuerySet":
-        return self.defer("body").with_excerpt_counts().order_by("title", "pk")
+        return self.defer("body").order_by("title", "pk")
 
 
 class Document(models.Model):
@@ -59,9 +47,13 @@ class Document(models.Model):
     sha256 = models.CharField("SHA-256 of body", max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # How many excerpts the document has and how many claims they quote, kept by
+    # reviews.services.documents_refresh_counts() whenever its excerpts change.
+    excerpt_count = models.PositiveIntegerField(default=0, editable=False)
+    claim_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body"])
+    history = HistoricalRecords(excluded_fields=["body", "excerpt_count", "claim_count"])
 
     class Meta:
         ordering = ["title"]

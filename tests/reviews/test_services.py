@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims.models import Claim
+from claims.models import Claim, Excerpt
 from reviews.models import Review, TransitionError
 from reviews.services import (
     claims_flag_for_rereview,
@@ -11,7 +11,14 @@ from reviews.services import (
     review_submit,
     review_unpublish,
 )
-from tests.factories import make_claim, make_evidence_link, make_excerpt, make_review, make_study
+from tests.factories import (
+    make_claim,
+    make_document,
+    make_evidence_link,
+    make_excerpt,
+    make_review,
+    make_study,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +169,39 @@ def test_deferred_refresh_runs_once_at_the_end():
         claim = make_claim(statement="Esketamine is sold as Spravato.")
         assert Claim.objects.get(pk=claim.pk).search_text == ""
     assert "Spravato" in Claim.objects.get(pk=claim.pk).search_text
+
+
+def counts(document) -> tuple[int, int]:
+    document.refresh_from_db(fields=["excerpt_count", "claim_count"])
+    return document.excerpt_count, document.claim_count
+
+
+def test_a_document_counts_its_excerpts_and_the_claims_they_quote():
+    document = make_document()
+    assert counts(document) == (0, 0)
+    first = make_excerpt(document=document, quote="within hours")
+    make_excerpt(document=document, claim=first.claim, quote="six infusions")
+    assert counts(document) == (2, 1)
+    make_excerpt(document=document, quote="Side effects are minimal")
+    assert counts(document) == (3, 2)
+    first.delete()
+    assert counts(document) == (2, 2)
+
+
+def test_an_excerpt_moved_to_another_document_is_counted_there_only():
+    before, after = make_document(), make_document()
+    excerpt = make_excerpt(document=before, quote="within hours")
+    moved = Excerpt.locate(document=after, quote="within hours")
+    excerpt.document, excerpt.start, excerpt.end = after, moved.start, moved.end
+    excerpt.save()
+    assert counts(before) == (0, 0)
+    assert counts(after) == (1, 1)
+
+
+def test_deferred_refresh_recounts_documents_once_at_the_end():
+    document = make_document()
+    with derived_refresh_deferred():
+        make_excerpt(document=document, quote="within hours")
+        make_excerpt(document=document, quote="six infusions")
+        assert counts(document) == (0, 0)
+    assert counts(document) == (2, 2)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from claims.models import Claim, Excerpt
 from reviews.caching import SITE, tags_bump
 from reviews.models import EvidenceLink, Review
-from reviews.services import claims_refresh_derived
+from reviews.services import claims_refresh_derived, documents_refresh_counts
 from sources.models import Document, Study, body_sha256
 
 # Words a clinic page uses, most common first; drawn with Zipf-like weights so that a
@@ -73,6 +73,7 @@ class Command(BaseCommand):
             self.make_reviews_and_evidence(claims, studies, options["reviewed"])
         self.step("derived state and search vectors", started)
         claims_refresh_derived(claim_ids=[claim.pk for claim in claims])
+        documents_refresh_counts(document_ids=Document.objects.values_list("pk", flat=True))
         self.step("compacting and analysing", started)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
