@@ -10,8 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.models import SEARCH_CONFIG, Claim, Excerpt
-from reviews.models import Review
-from sources.models import Document
+from reviews.models import EvidenceLink, Review
+from sources.models import Document, Study
 
 
 def review_submit(*, review: Review, by=None) -> Review:
@@ -87,6 +87,7 @@ def study_flag_dependent_claims(*, study, reason: str) -> int:
 
 _pending_refresh: ContextVar[set[int] | None] = ContextVar("pending_refresh", default=None)
 _pending_documents: ContextVar[set[int] | None] = ContextVar("pending_documents", default=None)
+_pending_studies: ContextVar[set[int] | None] = ContextVar("pending_studies", default=None)
 REFRESH_BATCH = 2000
 
 
@@ -97,14 +98,22 @@ def derived_refresh_deferred() -> Iterator[None]:
     of rows)."""
     pending: set[int] = set()
     documents: set[int] = set()
-    token, documents_token = _pending_refresh.set(pending), _pending_documents.set(documents)
+    studies: set[int] = set()
+    tokens = (
+        _pending_refresh.set(pending),
+        _pending_documents.set(documents),
+        _pending_studies.set(studies),
+    )
     try:
         yield
     finally:
-        _pending_refresh.reset(token)
-        _pending_documents.reset(documents_token)
-    claims_refresh_derived(claim_ids=pending)
+        for variable, token in zip(
+            (_pending_refresh, _pending_documents, _pending_studies), tokens, strict=True
+        ):
+            variable.reset(token)
+    claims_refresh_derived(claim_ids=pending)  # recounts the studies these claims cite
     documents_refresh_counts(document_ids=documents)
+    studies_refresh_counts(study_ids=studies)
 
 
 def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
@@ -123,6 +132,32 @@ def documents_schedule_refresh(*, document_ids: Iterable[int]) -> None:
         documents_refresh_counts(document_ids=document_ids)
     else:
         pending.update(pk for pk in document_ids if pk is not None)
+
+
+def studies_schedule_refresh(*, study_ids: Iterable[int]) -> None:
+    """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
+    pending = _pending_studies.get()
+    if pending is None:
+        studies_refresh_counts(study_ids=study_ids)
+    else:
+        pending.update(pk for pk in study_ids if pk is not None)
+
+
+def studies_refresh_counts(*, study_ids: Iterable[int]) -> None:
+    """Recount how many claims with a published review each study bears on."""
+    ids = sorted({pk for pk in study_ids if pk is not None})
+    reviewed = (
+        EvidenceLink.objects.filter(study=OuterRef("pk"))
+        .exclude(claim__verdict="")
+        .order_by()
+        .values("study")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    for first in range(0, len(ids), REFRESH_BATCH):
+        Study.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
+            claim_count=Coalesce(Subquery(reviewed), 0)
+        )
 
 
 def documents_refresh_counts(*, document_ids: Iterable[int]) -> None:
@@ -147,6 +182,9 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
         batch = ids[first : first + REFRESH_BATCH]
         _refresh_published_state(batch)
         _refresh_search(batch)
+        # A claim gaining or losing its published review changes its studies' counts.
+        cited = EvidenceLink.objects.filter(claim_id__in=batch).values_list("study_id", flat=True)
+        studies_refresh_counts(study_ids=cited.distinct())
 
 
 def _refresh_published_state(ids: Sequence[int]) -> None:

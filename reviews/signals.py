@@ -18,6 +18,7 @@ from reviews.models import EvidenceLink, Review
 from reviews.services import (
     claims_schedule_refresh,
     documents_schedule_refresh,
+    studies_schedule_refresh,
     study_flag_dependent_claims,
 )
 from sources.models import Document, Study
@@ -80,17 +81,33 @@ def review_changed(sender, instance, raw=False, **kwargs):
             tags_bump(claims_page_tags([instance.claim_id]))
 
 
+@receiver(pre_save, sender=EvidenceLink)
+def evidence_remember_study(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        stored = EvidenceLink.objects.filter(pk=instance.pk).values_list("study_id", flat=True)
+        instance._stored_study_id = stored.first()
+
+
 @receiver(post_save, sender=EvidenceLink)
 @receiver(post_delete, sender=EvidenceLink)
 def evidence_changed(sender, instance, raw=False, **kwargs):
     if not raw:
-        tags_bump(claims_page_tags([instance.claim_id]) | {study_tag(instance.study_id)})
+        stored = getattr(instance, "_stored_study_id", None)
+        studies_schedule_refresh(study_ids=[instance.study_id, stored])
+        tags_bump(
+            claims_page_tags([instance.claim_id])
+            | {study_tag(instance.study_id)}
+            | ({study_tag(stored)} if stored else set())
+        )
 
 
 @receiver(post_save, sender=Study)
 @receiver(post_delete, sender=Study)
 def study_changed(sender, instance, raw=False, **kwargs):
     if not raw:
+        if kwargs.get("signal") is post_save:
+            # A save writes back the count it loaded; recount in case it changed meanwhile.
+            studies_schedule_refresh(study_ids=[instance.pk])
         linked = Claim.objects.filter(evidence_links__study=instance)
         slugs = linked.values_list("slug", flat=True)
         tags_bump({LISTS, study_tag(instance.pk), *(claim_tag(slug) for slug in slugs)})
@@ -100,6 +117,9 @@ def study_changed(sender, instance, raw=False, **kwargs):
 @receiver(post_delete, sender=Document)
 def document_changed(sender, instance, raw=False, **kwargs):
     if not raw:
+        if kwargs.get("signal") is post_save:
+            # A save writes back the counts it loaded; recount in case they changed meanwhile.
+            documents_schedule_refresh(document_ids=[instance.pk])
         quoting = Claim.objects.filter(excerpts__document=instance).distinct()
         slugs = quoting.values_list("slug", flat=True)
         tags_bump({LISTS, document_tag(instance.slug), *(claim_tag(slug) for slug in slugs)})

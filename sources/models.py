@@ -3,8 +3,8 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from config.reversing import key_url, slug_url
@@ -103,18 +103,9 @@ class Document(models.Model):
 
 class StudyQuerySet(models.QuerySet):
     def for_list(self) -> "StudyQuerySet":
-        """Newest first, each with how many reviewed claims it bears on (counted per row
-        shown, so a page of fifty does not group every evidence link)."""
-        links = self.model.evidence_links.rel.related_model.objects.filter(study=OuterRef("pk"))
-        reviewed = links.exclude(claim__verdict="").order_by().values("study")
+        """Newest first, with what a row of the study list shows."""
         shown = ("slug", "title", "authors", "year", "journal", "design", "sample_size")
-        return (
-            self.only(*shown, "is_retracted")
-            .annotate(
-                claim_count=Coalesce(Subquery(reviewed.annotate(n=Count("pk")).values("n")), 0)
-            )
-            .order_by("-year", "title", "pk")
-        )
+        return self.only(*shown, "is_retracted", "claim_count").order_by("-year", "title", "pk")
 
 
 class Study(models.Model):
@@ -164,9 +155,12 @@ class Study(models.Model):
     retraction_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # How many claims with a published review it bears on, kept by
+    # reviews.services.studies_refresh_counts() as links and reviews change.
+    claim_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = StudyQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["claim_count"])
 
     class Meta:
         ordering = ["-year", "title"]

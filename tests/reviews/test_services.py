@@ -11,6 +11,7 @@ from reviews.services import (
     review_submit,
     review_unpublish,
 )
+from sources.models import Document, Study
 from tests.factories import (
     make_claim,
     make_document,
@@ -205,3 +206,48 @@ def test_deferred_refresh_recounts_documents_once_at_the_end():
         make_excerpt(document=document, quote="six infusions")
         assert counts(document) == (0, 0)
     assert counts(document) == (2, 2)
+
+
+def study_count(study) -> int:
+    study.refresh_from_db(fields=["claim_count"])
+    return study.claim_count
+
+
+def test_a_study_counts_the_reviewed_claims_it_bears_on():
+    study = make_study()
+    reviewed = make_claim()
+    make_review(claim=reviewed, status=S.PUBLISHED)
+    unreviewed = make_claim()
+    make_evidence_link(claim=reviewed, study=study)
+    link = make_evidence_link(claim=unreviewed, study=study)
+    assert study_count(study) == 1
+    review_publish(review=make_review(claim=unreviewed, status=S.SUBMITTED))
+    assert study_count(study) == 2
+    link.delete()
+    assert study_count(study) == 1
+
+
+def test_a_link_moved_to_another_study_is_counted_there_only():
+    before, after = make_study(), make_study()
+    claim = make_claim()
+    make_review(claim=claim, status=S.PUBLISHED)
+    link = make_evidence_link(claim=claim, study=before)
+    link.study = after
+    link.save()
+    assert (study_count(before), study_count(after)) == (0, 1)
+
+
+def test_saving_a_stale_study_or_document_keeps_the_true_counts():
+    study, document = make_study(), make_document()
+    stale_study, stale_document = (
+        Study.objects.get(pk=study.pk),
+        Document.objects.get(pk=document.pk),
+    )
+    claim = make_claim()
+    make_review(claim=claim, status=S.PUBLISHED)
+    make_evidence_link(claim=claim, study=study)
+    make_excerpt(document=document, claim=claim)
+    stale_study.save()
+    stale_document.save()
+    assert study_count(study) == 1
+    assert counts(document) == (1, 1)
