@@ -167,7 +167,10 @@ class Claim(models.Model):
             models.Index(fields=["statement", "id"], name="claims_claim_statement_order"),
             # The claim list sorted by newest review; the home page's verdict tally.
             models.Index(fields=["published_at", "id"], name="claims_claim_published_order"),
-            models.Index(fields=["verdict"], name="claims_claim_verdict"),
+            # The list filtered by verdict (and category) in its default order; the tally.
+            models.Index(
+                fields=["verdict", "category", "statement", "id"], name="claims_claim_verdict_list"
+            ),
             # The claim list sorted by how many documents make the claim.
             models.Index(fields=["document_count", "id"], name="claims_claim_document_order"),
         ]
