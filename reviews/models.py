@@ -163,10 +163,10 @@ class ReviewQuerySet(models.QuerySet):
     def published(self) -> "ReviewQuerySet":
         return self.filter(status=ReviewStatus.PUBLISHED)
 
-    def history(self, claim: Claim) -> "ReviewQuerySet":
-        """Every review of the claim that was ever published, oldest first: the one
+    def history(self) -> "ReviewQuerySet":
+        """Every review that was ever published, oldest first: for one claim, the one
         published now (if any) and those it superseded."""
-        return self.filter(claim=claim, published_at__isnull=False).order_by("published_at", "pk")
+        return self.filter(published_at__isnull=False).order_by("published_at", "pk")
 
     def latest_published(self) -> "ReviewQuerySet":
         return (

@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
 from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim
+from config import reversing
 from reviews.caching import (
     LISTS,
     cached_public_page,
@@ -142,9 +143,18 @@ PAGE_PARAMETERS = ("after", "before", "page")
 
 @cached_public_page(lambda slug: [claim_tag(slug)])
 def claim_detail(request, slug):
-    claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
-    # One query for the review shown and the verdicts it replaced.
-    history = list(Review.objects.history(claim))
+    # One query for the claim, the review shown and the verdicts it replaced; a claim
+    # never published needs a second to be found.
+    history = list(
+        Review.objects.history()
+        .filter(claim__slug=slug)
+        .select_related("claim")
+        .defer("claim__search_text", "claim__search_vector")
+    )
+    if history:
+        claim = history[0].claim
+    else:
+        claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
     review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
     excerpts = claim.excerpts.select_related("document").only(
         "quote", "start", "end", "prefix", "suffix", "claim_id",
@@ -202,7 +212,7 @@ def claim_review_json_ld(request, context) -> dict:
         "author": {
             "@type": "Organization",
             "name": "Ketamine claims, checked",
-            "url": request.build_absolute_uri(reverse("home")),
+            "url": request.build_absolute_uri(reversing.url("home")),
         },
         "reviewRating": rating,
         "itemReviewed": item,
@@ -249,15 +259,13 @@ class QuotedSpan(NamedTuple):
 
 
 def _claim_marks(verdicts: dict[str, str], statements: dict[str, str]) -> dict[str, Mark]:
-    """How each claim's excerpts are shown, keyed by claim slug; the claim URL is reversed
-    once and filled in, not reversed per excerpt."""
-    url = reverse("claims:detail", args=["SLUG"])
+    """How each claim's excerpts are shown, keyed by claim slug."""
     marks = {}
     for slug, value in verdicts.items():
         verdict = Review.Verdict(value) if value else None
         label = verdict.label if verdict else NOT_REVIEWED
         marks[slug] = Mark(
-            href=url.replace("SLUG", slug),
+            href=reversing.slug_url("claims:detail", slug),
             css_class=verdict.css_class if verdict else "not-reviewed",
             title=f"{label}: {statements[slug]}",
         )

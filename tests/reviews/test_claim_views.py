@@ -292,6 +292,18 @@ def test_detail_of_an_unreviewed_claim_shows_no_draft(client):
     assert "application/ld+json" not in html
 
 
+def test_detail_of_an_unknown_claim_is_not_found(client):
+    graded(statement="A claim that exists.")
+    assert client.get(reverse("claims:detail", args=["no-such-claim"])).status_code == 404
+
+
+def test_detail_of_a_claim_whose_review_was_withdrawn_shows_it_unreviewed(client):
+    claim = graded(statement="Withdrawn, then flagged.")
+    claim.reviews.update(status=Review.Status.SUPERSEDED)  # published once, nothing now
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Withdrawn, then flagged." in html and "Not yet reviewed" in html
+
+
 def test_detail_shows_the_current_review_not_the_superseded_one(client):
     claim = graded(summary="Current summary.")
     make_review(claim=claim, status=Review.Status.SUPERSEDED, summary="Old summary.")
