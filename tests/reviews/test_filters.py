@@ -1,0 +1,37 @@
+import pytest
+from django.http import QueryDict
+
+from claims.models import Claim
+from reviews.filters import RELEVANCE, ClaimFilter, ClaimSort
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_filter(query: str) -> ClaimFilter:
+    return ClaimFilter(QueryDict(query), queryset=Claim.objects.all())
+
+
+def test_the_form_class_is_built_once_and_each_request_gets_its_own_form():
+    bad, good = claim_filter("verdict=not-a-verdict"), claim_filter("verdict=misleading")
+    assert type(bad.form) is type(good.form)
+    assert bad.form is not good.form
+    assert not bad.is_valid() and "verdict" in bad.errors
+    assert good.is_valid() and good.form.cleaned_data["verdict"] == "misleading"
+
+
+def test_each_request_binds_its_own_filters():
+    first, second = claim_filter("q=ketamine"), claim_filter("q=esketamine")
+    assert first.filters["q"] is not second.filters["q"]
+    assert first.filters["q"].parent is first and second.filters["q"].parent is second
+
+
+def test_a_search_orders_by_relevance_unless_a_sort_is_chosen():
+    assert claim_filter("q=ketamine").ordering() is RELEVANCE
+    assert claim_filter("q=ketamine&sort=statement").ordering() == ClaimSort.STATEMENT.ordering
+    assert claim_filter("").ordering() == ClaimSort.CATEGORY.ordering
+    assert claim_filter("sort=nonsense").ordering() == ClaimSort.CATEGORY.ordering
+
+
+def test_search_terms_are_the_cleaned_query_or_nothing_when_invalid():
+    assert claim_filter("q=within+an+hour").search_terms() == "within an hour"
+    assert claim_filter("q=ketamine&verdict=bogus").search_terms() == ""
