@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -325,10 +324,14 @@ class StudyDetailView(DetailView):
         context["links"] = (
             EvidenceLink.objects.filter(study=self.object)
             .exclude(claim__verdict="")
-            .select_related("cited_by")
-            .prefetch_related(Prefetch("claim", queryset=Claim.objects.only(*LIST_FIELDS)))
+            .select_related("claim", "cited_by")
+            .only(
+                "stance", "note", "claim_id", "cited_by_id", "study_id",
+                *(f"claim__{name}" for name in LIST_FIELDS),
+                "cited_by__title",
+            )
             .order_by("claim__statement")
-        )
+        )  # fmt: skip
         return context
 
 

@@ -56,7 +56,9 @@ def test_study_pages_queries_do_not_grow_with_rows(client):
     study = make_study()
     cited(study)
     detail = count_queries(client, study.get_absolute_url())
+    assert detail == 2  # the study; its links with their claims and citing documents
     listing = count_queries(client, reverse("studies:list"))
+    assert listing == 2  # the page of studies (with their stored counts); the total
     for _ in range(4):
         cited(study)
         cited(make_study())
