@@ -72,40 +72,47 @@ def render_highlighted(
 ) -> SafeString:
     pieces = segments(len(body), spans)
     linked = {segment.covering[0].pk for segment in pieces if segment.covering}
-    # Escaped once per span, not once per segment: a long page has thousands of segments.
+    # Each span's link is written once, not once per segment: a long page has thousands
+    # of segments, and a claim quoted several times is escaped once.
     escaped: dict[Mark, _EscapedMark] = {}
-    marks = {}
+    opening: dict[int, str] = {}  # span pk -> its link's opening tag, up to data-excerpts
+    closing: dict[int, str] = {}  # span pk -> its end marker, for a span left unlinked
+    anchors: dict[int, str] = {}  # start offset -> the anchors of the spans starting there
+    ends: dict[int, list[int]] = {}
     for span in spans:
         shown = mark(span)
         if shown not in escaped:
             escaped[shown] = _EscapedMark(shown)
-        marks[span.pk] = escaped[shown]
-    starts: dict[int, list[Span]] = {}
-    ends: dict[int, list[Span]] = {}
-    for span in spans:
-        starts.setdefault(span.start, []).append(span)
-        ends.setdefault(span.end, []).append(span)
-    html = []
-    for segment in pieces:
-        for span in starts.get(segment.start, []):
-            html.append(f'<span class="anchor" id="excerpt-{int(span.pk)}"></span>')
-        text = escape(body[segment.start : segment.end])
-        if segment.covering:
-            chosen = marks[segment.covering[0].pk]
-            covering = " ".join(str(int(s.pk)) for s in segment.covering)
-            html.append(
-                f'<a class="hl {chosen.css_class}" href="{chosen.href}" title="{chosen.title}" '
-                f'data-excerpts="{covering}">{text}</a>'
+        link = escaped[shown]
+        pk = int(span.pk)
+        opening[pk] = (
+            f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" '
+            'data-excerpts="'
+        )
+        if pk not in linked:
+            closing[pk] = (
+                f'<a class="hl-end {link.css_class}" href="{link.href}" '
+                f'aria-label="{link.title}" title="{link.title}"></a>'
             )
+            ends.setdefault(span.end, []).append(pk)
+        anchors[span.start] = (
+            anchors.get(span.start, "") + f'<span class="anchor" id="excerpt-{pk}"></span>'
+        )
+    covering_text: dict[int, str] = {}  # id of a covering tuple -> its pks, space-separated
+    html = []
+    for start, end, covering in pieces:
+        if start in anchors:
+            html.append(anchors[start])
+        text = escape(body[start:end])
+        if covering:
+            key = id(covering)
+            if key not in covering_text:
+                covering_text[key] = " ".join(str(int(s.pk)) for s in covering)
+            html.append(f'{opening[int(covering[0].pk)]}{covering_text[key]}">{text}</a>')
         else:
             html.append(text)
-        for span in ends.get(segment.end, []):
-            if span.pk not in linked:
-                shown = marks[span.pk]
-                html.append(
-                    f'<a class="hl-end {shown.css_class}" href="{shown.href}" '
-                    f'aria-label="{shown.title}" title="{shown.title}"></a>'
-                )
+        if end in ends:
+            html.extend(closing[pk] for pk in ends[end])
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
 
 

@@ -259,14 +259,14 @@ class QuotedSpan(NamedTuple):
 
 def _claim_marks(verdicts: dict[str, str], statements: dict[str, str]) -> dict[str, Mark]:
     """How each claim's excerpts are shown, keyed by claim slug."""
+    claim_url = reversing.slug_urls("claims:detail")
+    shown = {v.value: (v.label, v.css_class) for v in Review.Verdict}
+    shown[""] = (NOT_REVIEWED, "not-reviewed")
     marks = {}
     for slug, value in verdicts.items():
-        verdict = Review.Verdict(value) if value else None
-        label = verdict.label if verdict else NOT_REVIEWED
+        label, css_class = shown[value]
         marks[slug] = Mark(
-            href=reversing.slug_url("claims:detail", slug),
-            css_class=verdict.css_class if verdict else "not-reviewed",
-            title=f"{label}: {statements[slug]}",
+            href=claim_url(slug), css_class=css_class, title=f"{label}: {statements[slug]}"
         )
     return marks
 

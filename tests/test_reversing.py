@@ -1,7 +1,7 @@
 import pytest
 from django.urls import NoReverseMatch, get_script_prefix, reverse, set_script_prefix
 
-from config.reversing import key_url, slug_url, url
+from config.reversing import key_url, slug_url, slug_urls, url
 
 
 @pytest.fixture
@@ -94,3 +94,15 @@ def test_urls_return_to_the_root_prefix_after_a_mounted_one(script_prefix):
     assert url("claims:list") == "/claims/"
     assert slug_url("claims:detail", "ketamine") == "/claims/ketamine/"
     assert key_url("studies:detail", 3) == "/studies/3/"
+
+
+@pytest.mark.parametrize("slug", ["ketamine-works", "a_b-9", "café", "with space"])
+def test_slug_urls_gives_what_slug_url_gives(slug):
+    url_of = slug_urls("claims:detail")
+    try:
+        expected = slug_url("claims:detail", slug)
+    except NoReverseMatch:
+        with pytest.raises(NoReverseMatch):
+            url_of(slug)
+    else:
+        assert url_of(slug) == expected
