@@ -1,5 +1,5 @@
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -85,62 +85,51 @@ def study_flag_dependent_claims(*, study, reason: str) -> int:
     return claims_flag_for_rereview(claims=claims, reason=reason)
 
 
-_pending_refresh: ContextVar[set[int] | None] = ContextVar("pending_refresh", default=None)
-_pending_documents: ContextVar[set[int] | None] = ContextVar("pending_documents", default=None)
-_pending_studies: ContextVar[set[int] | None] = ContextVar("pending_studies", default=None)
+# Claims, documents and studies whose derived state a derived_refresh_deferred() block
+# will refresh at its end (None outside such a block).
+_pending: ContextVar[dict[str, set[int]] | None] = ContextVar("pending_refresh", default=None)
 REFRESH_BATCH = 2000
 
 
 @contextmanager
 def derived_refresh_deferred() -> Iterator[None]:
-    """Within the block, collect the claims and documents whose derived state is stale and
-    refresh them once at the end, instead of after every save (bulk loads save thousands
-    of rows)."""
-    pending: set[int] = set()
-    documents: set[int] = set()
-    studies: set[int] = set()
-    tokens = (
-        _pending_refresh.set(pending),
-        _pending_documents.set(documents),
-        _pending_studies.set(studies),
-    )
+    """Within the block, collect the claims, documents and studies whose derived state is
+    stale and refresh each once at the end, instead of after every save (bulk loads save
+    thousands of rows)."""
+    pending: dict[str, set[int]] = {"claims": set(), "documents": set(), "studies": set()}
+    token = _pending.set(pending)
     try:
         yield
     finally:
-        for variable, token in zip(
-            (_pending_refresh, _pending_documents, _pending_studies), tokens, strict=True
-        ):
-            variable.reset(token)
-    claims_refresh_derived(claim_ids=pending)  # recounts the studies these claims cite
-    documents_refresh_counts(document_ids=documents)
-    studies_refresh_counts(study_ids=studies)
+        _pending.reset(token)
+    claims_refresh_derived(claim_ids=pending["claims"])  # recounts the studies they cite
+    documents_refresh_counts(document_ids=pending["documents"])
+    studies_refresh_counts(study_ids=pending["studies"])
+
+
+def _refresh_or_defer(kind: str, ids: Iterable[int], refresh: Callable[[list[int]], None]):
+    pending = _pending.get()
+    if pending is None:
+        refresh(list(ids))
+    else:
+        pending[kind].update(pk for pk in ids if pk is not None)
 
 
 def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
     """Refresh now, or at the end of the enclosing derived_refresh_deferred() block."""
-    pending = _pending_refresh.get()
-    if pending is None:
-        claims_refresh_derived(claim_ids=claim_ids)
-    else:
-        pending.update(pk for pk in claim_ids if pk is not None)
+    _refresh_or_defer("claims", claim_ids, lambda ids: claims_refresh_derived(claim_ids=ids))
 
 
 def documents_schedule_refresh(*, document_ids: Iterable[int]) -> None:
     """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
-    pending = _pending_documents.get()
-    if pending is None:
-        documents_refresh_counts(document_ids=document_ids)
-    else:
-        pending.update(pk for pk in document_ids if pk is not None)
+    _refresh_or_defer(
+        "documents", document_ids, lambda ids: documents_refresh_counts(document_ids=ids)
+    )
 
 
 def studies_schedule_refresh(*, study_ids: Iterable[int]) -> None:
     """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
-    pending = _pending_studies.get()
-    if pending is None:
-        studies_refresh_counts(study_ids=study_ids)
-    else:
-        pending.update(pk for pk in study_ids if pk is not None)
+    _refresh_or_defer("studies", study_ids, lambda ids: studies_refresh_counts(study_ids=ids))
 
 
 def studies_refresh_counts(*, study_ids: Iterable[int]) -> None:
