@@ -24,10 +24,7 @@ def url(name: str) -> str:
 
 def slug_url(name: str, slug: str) -> str:
     """The URL of a route with one <slug:...> argument."""
-    if not SLUG.fullmatch(slug):
-        return reverse(name, args=[slug])
-    head, tail = _split(get_script_prefix(), get_urlconf(), name, SLUG_PLACEHOLDER)
-    return f"{head}{slug}{tail}"
+    return slug_urls(name)(slug)
 
 
 def slug_urls(name: str) -> Callable[[str], str]:

@@ -96,15 +96,14 @@ def paginate_ranked(
 
 
 def _encode_key(key: tuple) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+    return _pack(list(key))
 
 
 def _decode_key(cursor: str) -> tuple[float, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        rank, pk = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as error:
-        raise InvalidCursor("This page link is not valid.") from error
+    values = _unpack(cursor)
+    if not isinstance(values, list) or len(values) != 2:
+        raise InvalidCursor("This page link is not valid.")
+    rank, pk = values
     valid_rank = isinstance(rank, (int, float)) and not isinstance(rank, bool)
     if not valid_rank or type(pk) is not int or rank != rank:  # rank != rank: NaN
         raise InvalidCursor("This page link is not valid.")
@@ -138,20 +137,25 @@ def _key_fields(queryset, ordering: Ordering) -> list[models.Field]:
     return fields
 
 
+def _pack(values: list) -> str:
+    """A cursor: the sort key's values as JSON, in URL-safe base64."""
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def _unpack(cursor: str):
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError) as error:
+        raise InvalidCursor("This page link is not valid.") from error
+
+
 def _encode(row, ordering: Ordering) -> str:
     values = [getattr(row, key) for key in ordering.keys]
-    text = json.dumps(
-        [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
-    )
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    return _pack([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
 
 
 def _decode(cursor: str, fields: list[models.Field]) -> list[Value]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError) as error:
-        raise InvalidCursor("This page link is not valid.") from error
+    values = _unpack(cursor)
     if not isinstance(values, list) or len(values) != len(fields):
         raise InvalidCursor("This page link is not valid.")
     bound = []

@@ -24,11 +24,17 @@ from reviews.services import (
 from sources.models import Document, Study
 
 
+def _stored(instance, *fields: str) -> tuple:
+    """The values of these fields as the database holds them before a save (Nones for a
+    row not saved yet): what a change moved a row away from."""
+    row = type(instance)._default_manager.filter(pk=instance.pk).values_list(*fields).first()
+    return row or (None,) * len(fields)
+
+
 @receiver(pre_save, sender=Claim)
 def claim_remember_slug(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        stored = Claim.objects.filter(pk=instance.pk).values_list("slug", flat=True)
-        instance._stored_slug = stored.first()
+        (instance._stored_slug,) = _stored(instance, "slug")
 
 
 @receiver(post_save, sender=Claim)
@@ -55,8 +61,8 @@ def contradictions_changed(sender, instance, action, pk_set, **kwargs):
 @receiver(pre_save, sender=Excerpt)
 def excerpt_remember_claim(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        stored = Excerpt.objects.filter(pk=instance.pk).values_list("claim_id", "document_id")
-        instance._stored_claim_id, instance._stored_document_id = stored.first() or (None, None)
+        stored = _stored(instance, "claim_id", "document_id")
+        instance._stored_claim_id, instance._stored_document_id = stored
 
 
 @receiver(post_save, sender=Excerpt)
@@ -84,8 +90,7 @@ def review_changed(sender, instance, raw=False, **kwargs):
 @receiver(pre_save, sender=EvidenceLink)
 def evidence_remember_study(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        stored = EvidenceLink.objects.filter(pk=instance.pk).values_list("study_id", flat=True)
-        instance._stored_study_id = stored.first()
+        (instance._stored_study_id,) = _stored(instance, "study_id")
 
 
 @receiver(post_save, sender=EvidenceLink)
@@ -128,8 +133,7 @@ def document_changed(sender, instance, raw=False, **kwargs):
 @receiver(pre_save, sender=Study)
 def study_remember_retraction(sender, instance, raw=False, **kwargs):
     if instance.pk and not raw:
-        stored = Study.objects.filter(pk=instance.pk).values_list("is_retracted", flat=True)
-        instance._was_retracted = stored.first()
+        (instance._was_retracted,) = _stored(instance, "is_retracted")
 
 
 @receiver(post_save, sender=Study)
