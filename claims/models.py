@@ -223,6 +223,17 @@ class ExcerptQuerySet(models.QuerySet):
     def in_document_order(self) -> "ExcerptQuerySet":
         return self.order_by("document", "start", "end")
 
+    def for_claim_page(self) -> "ExcerptQuerySet":
+        """Each quote in context, with the document it comes from, by document title."""
+        return (
+            self.select_related("document")
+            .only(
+                "quote", "start", "end", "prefix", "suffix", "claim_id",
+                "document__title", "document__slug", "document__url", "document__publisher",
+            )
+            .order_by("document__title", "start", "pk")
+        )  # fmt: skip
+
 
 class Excerpt(models.Model):
     """Where a claim appears: a verbatim quote at character offsets in a document body.

@@ -98,6 +98,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The public pages' per-request queries are prepared once per PostgreSQL session
+# (config/prepared.py). Turn off behind a pooler that shares sessions between clients.
+PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,8 +6,29 @@ from django.db import models
 from django.db.models import Count, Q
 from simple_history.models import HistoricalRecords
 
-from claims.models import Claim
+from claims.models import LIST_FIELDS, Claim
 from sources.models import Document, Study
+
+
+class EvidenceLinkQuerySet(models.QuerySet):
+    def for_claim_page(self) -> "EvidenceLinkQuerySet":
+        """Each study with what it found, and the document that cited it; newest first."""
+        return self.select_related("study", "cited_by").order_by(
+            "-study__year", "study__title", "pk"
+        )
+
+    def for_study_page(self) -> "EvidenceLinkQuerySet":
+        """The reviewed claims a study bears on, by statement."""
+        return (
+            self.exclude(claim__verdict="")
+            .select_related("claim", "cited_by")
+            .only(
+                "stance", "note", "claim_id", "cited_by_id", "study_id",
+                *(f"claim__{name}" for name in LIST_FIELDS),
+                "cited_by__title",
+            )
+            .order_by("claim__statement", "pk")
+        )  # fmt: skip
 
 
 class EvidenceLink(models.Model):
@@ -49,6 +70,7 @@ class EvidenceLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = EvidenceLinkQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -16,8 +16,9 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
-from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim
+from claims.models import SEARCH_CANDIDATES, Claim
 from config import reversing
+from reviews import queries
 from reviews.caching import (
     LISTS,
     cached_public_page,
@@ -27,12 +28,10 @@ from reviews.caching import (
     study_tag,
 )
 from reviews.filters import RELEVANCE, ClaimFilter, with_review_order
-from reviews.models import VERDICT_RATINGS, EvidenceLink, Review, verdict_changes
+from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from reviews.pagination import InvalidCursor, paginate, paginate_ranked
 from sources.models import Document, Study
 
-HOME_REVIEW_COUNT = 8
-HOME_DOCUMENT_COUNT = 10
 CLAIMS_PER_PAGE = 25
 NOT_REVIEWED = "Not yet reviewed"
 
@@ -46,7 +45,7 @@ def home(request):
     tallies = cached_under([LISTS], "home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
-        "latest_claims": Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT],
+        "latest_claims": queries.latest_reviewed_claims(),
         "verdict_chart": _chart(
             [(v.label, v.css_class, verdicts.get(v.value, 0)) for v in Review.Verdict]
             + [(NOT_REVIEWED, "not-reviewed", verdicts.get("", 0))]
@@ -55,9 +54,7 @@ def home(request):
             [(c.label, "category", categories.get(c.value, 0)) for c in Claim.Category]
         ),
         "claim_total": sum(verdicts.values()),
-        "documents": Document.objects.for_list().order_by("-created_at", "-pk")[
-            :HOME_DOCUMENT_COUNT
-        ],
+        "documents": queries.newest_documents(),
         "document_total": tallies["documents"],
     }
     return render(request, "home.html", context)
@@ -144,35 +141,20 @@ PAGE_PARAMETERS = ("after", "before", "page")
 def claim_detail(request, slug):
     # One query for the claim, the review shown and the verdicts it replaced; a claim
     # never published needs a second to be found.
-    history = list(
-        Review.objects.history()
-        .filter(claim__slug=slug)
-        .select_related("claim")
-        .defer("claim__search_text", "claim__search_vector")
-    )
+    history = queries.claim_review_history(slug=slug)
     if history:
         claim = history[0].claim
     else:
         claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
     review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
-    excerpts = claim.excerpts.select_related("document").only(
-        "quote", "start", "end", "prefix", "suffix", "claim_id",
-        "document__title", "document__slug", "document__url", "document__publisher",
-    ).order_by("document__title", "start")  # fmt: skip
     context = {
         "claim": claim,
         "review": review,
         "verdict": Review.Verdict(review.verdict) if review else None,
         "certainty": Review.Certainty(review.certainty) if review and review.certainty else None,
-        "excerpts": excerpts,
-        "evidence_links": (
-            claim.evidence_links.select_related("study", "cited_by").order_by(
-                "-study__year", "study__title"
-            )
-            if review
-            else []
-        ),
-        "contradictions": claim.contradicts.only(*LIST_FIELDS),
+        "excerpts": queries.claim_excerpts(claim=claim.pk),
+        "evidence_links": queries.claim_evidence(claim=claim.pk) if review else [],
+        "contradictions": queries.claim_contradictions(claim=claim.pk),
         "verdict_changes": verdict_changes(history),
     }
     context["json_ld"] = claim_review_json_ld(request, context) if review else None
@@ -220,13 +202,10 @@ def claim_review_json_ld(request, context) -> dict:
 
 @cached_public_page(lambda slug: [document_tag(slug)])
 def document_detail(request, slug):
-    document = get_object_or_404(Document, slug=slug)
-    spans = [
-        QuotedSpan(*row)
-        for row in document.excerpts.order_by("start", "end").values_list(
-            "pk", "start", "end", "claim__slug", "claim__statement", "claim__verdict"
-        )
-    ]
+    document = next(iter(queries.document_by_slug(slug=slug)), None)
+    if document is None:
+        raise Http404("No such document.")
+    spans = [QuotedSpan(*row) for row in queries.document_spans(document=document.pk)]
     verdicts_here = {span.claim_slug: span.claim_verdict for span in spans}
     tally = Counter(verdicts_here.values())
     unreviewed = tally.pop("", 0)
@@ -319,19 +298,15 @@ class StudyDetailView(DetailView):
     template_name = "reviews/study_detail.html"
     context_object_name = "study"
 
+    def get_object(self, queryset=None):
+        found = queries.study_by_pk(pk=self.kwargs["pk"])
+        if not found:
+            raise Http404("No such study.")
+        return found[0]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["links"] = (
-            EvidenceLink.objects.filter(study=self.object)
-            .exclude(claim__verdict="")
-            .select_related("claim", "cited_by")
-            .only(
-                "stance", "note", "claim_id", "cited_by_id", "study_id",
-                *(f"claim__{name}" for name in LIST_FIELDS),
-                "cited_by__title",
-            )
-            .order_by("claim__statement")
-        )  # fmt: skip
+        context["links"] = queries.study_evidence(study=self.object.pk)
         return context
 
 

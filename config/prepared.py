@@ -1,0 +1,181 @@
+"""The few queries a public page runs on every request, compiled once instead of per
+request.
+
+For a lookup by key, building and compiling the queryset costs Django several times
+what the database takes to answer, and PostgreSQL in turn spends about as long planning
+such a query as running it. A PreparedQuery builds its queryset once per process, with
+a placeholder where each of the request's values goes, keeps the compiled SQL, and on
+PostgreSQL also prepares the statement once per connection (PREPARE, then EXECUTE), so
+that a request pays only for running the query and building its rows.
+
+Rows come back as the queryset would give them: model instances, with the objects its
+select_related() names and its annotations, or tuples for values_list().
+
+A prepared statement lives as long as its connection. Set PREPARED_STATEMENTS to false
+behind a connection pooler that shares server sessions between clients (PgBouncer in
+transaction mode); the compiled SQL is still reused.
+"""
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+
+# Placeholders are values no request sends, one for each of a query's values, so that
+# each can be found among the compiled query's parameters.
+PLACEHOLDERS = {
+    int: lambda number: 7_340_167_261_932_000 + number,
+    str: lambda number: f"prepared-query-placeholder-c41d-{number}",
+}
+_statement_numbers = itertools.count()
+_FORMAT_MARKERS = re.compile(r"%[s%]")
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """Where one of the request's values goes among the query's parameters."""
+
+    name: str
+
+
+@dataclass
+class _Compiled:
+    sql: str
+    numbered_sql: str  # with $1, $2… for PREPARE
+    parameters: tuple  # constants, and a _Slot for each request value
+    compiler: object
+    rows: Callable  # (compiler, fetched rows) -> results
+
+
+class PreparedQuery:
+    """build(**placeholders) returns the queryset; each keyword names a request value and
+    its type (int or str), and the query is called with those keywords."""
+
+    def __init__(self, build: Callable[..., QuerySet], **parameters: type):
+        unsupported = {name for name, kind in parameters.items() if kind not in PLACEHOLDERS}
+        if unsupported:
+            raise ImproperlyConfigured(f"Unsupported parameter types: {sorted(unsupported)}")
+        self.build = build
+        self.parameters = parameters
+        self.statement = f"prepared_query_{next(_statement_numbers)}"
+        self._compiled: dict[str, _Compiled] = {}
+
+    def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        if values.keys() != self.parameters.keys():
+            raise TypeError(f"Expected the values {sorted(self.parameters)}, got {sorted(values)}")
+        compiled = self._compiled.get(using) or self._compile(using)
+        params = [
+            values[part.name] if isinstance(part, _Slot) else part for part in compiled.parameters
+        ]
+        return compiled.rows(compiled.compiler, self._fetch(using, compiled, params))
+
+    def queryset(self, **values) -> QuerySet:
+        """The queryset itself, for the given values: what the prepared query returns."""
+        return self.build(**values)
+
+    def _compile(self, using: str) -> "_Compiled":
+        placeholders = {
+            name: PLACEHOLDERS[kind](number)
+            for number, (name, kind) in enumerate(self.parameters.items())
+        }
+        queryset = self.build(**placeholders)
+        compiler = queryset.query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = {(type(value), value): _Slot(name) for name, value in placeholders.items()}
+        parameters = tuple(slots.get((type(value), value), value) for value in params)
+        missing = set(self.parameters) - {p.name for p in parameters if isinstance(p, _Slot)}
+        if missing:
+            raise ImproperlyConfigured(
+                f"{self.statement}: the compiled query does not take {sorted(missing)} as a "
+                "parameter of its own (a lookup that rewrites its value, such as "
+                "icontains, cannot be prepared)."
+            )
+        numbers = itertools.count(1)
+        numbered_sql = _FORMAT_MARKERS.sub(
+            lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql
+        )
+        compiled = _Compiled(sql, numbered_sql, parameters, compiler, _row_builder(queryset))
+        self._compiled[using] = compiled
+        return compiled
+
+    def _fetch(self, using: str, compiled: _Compiled, params: list) -> list:
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS:
+                cursor.execute(compiled.sql, params)
+                return cursor.fetchall()
+            prepared = _prepared_statements(connection)
+            if self.statement not in prepared:
+                # Straight to the driver: preparing is not one of the page's queries.
+                with connection.wrap_database_errors, connection.connection.cursor() as raw:
+                    raw.execute(f"PREPARE {self.statement} AS {compiled.numbered_sql}")
+                prepared.add(self.statement)
+            if params:
+                markers = ", ".join(["%s"] * len(params))
+                cursor.execute(f"EXECUTE {self.statement}({markers})", params)
+            else:
+                cursor.execute(f"EXECUTE {self.statement}")
+            return cursor.fetchall()
+
+
+def _prepared_statements(connection) -> set[str]:
+    """The statements prepared on the connection's current database session: a new
+    session (after a reconnect) starts with none."""
+    session = connection.connection
+    state = getattr(connection, "_prepared_statements", None)
+    if state is None or state[0] is not session:
+        state = (session, set())
+        connection._prepared_statements = state
+    return state[1]
+
+
+def _row_builder(queryset: QuerySet) -> Callable:
+    iterable = queryset._iterable_class
+    if iterable is ValuesListIterable:
+        return lambda compiler, rows: list(compiler.results_iter([rows], tuple_expected=True))
+    if iterable is not ModelIterable:
+        raise ImproperlyConfigured("A prepared query returns model instances or tuples.")
+    return _ModelRows(queryset)
+
+
+class _ModelRows:
+    """What ModelIterable does with the rows of a compiled query, with the work that
+    depends only on the query's shape done once."""
+
+    def __init__(self, queryset: QuerySet):
+        self.db = queryset.db
+        if queryset._known_related_objects or queryset._prefetch_related_lookups:
+            raise ImproperlyConfigured(
+                "A prepared query is one query: build it from a manager, without prefetching."
+            )
+        self._shape = None
+
+    def __call__(self, compiler, rows: list) -> list:
+        if self._shape is None:
+            klass_info, select = compiler.klass_info, compiler.select
+            fields = klass_info["select_fields"]
+            start, end = fields[0], fields[-1] + 1
+            self._shape = (
+                klass_info["model"],
+                start,
+                end,
+                [column[0].target.attname for column in select[start:end]],
+                get_related_populators(klass_info, select, self.db),
+                tuple(compiler.annotation_col_map.items()),
+            )
+        model, start, end, init_list, populators, annotations = self._shape
+        objects = []
+        for row in compiler.results_iter([rows]):
+            instance = model.from_db(self.db, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, instance)
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            objects.append(instance)
+        return objects
