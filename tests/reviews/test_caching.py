@@ -203,7 +203,7 @@ def test_an_evicted_tag_costs_a_miss_never_a_stale_page(client, world):
 def test_invalidation_reaches_every_process_through_redis(client, editor, world, settings):
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ReusingRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "ketamine-claims-tests",
         }
