@@ -1,3 +1,4 @@
+import copy
 from datetime import UTC, datetime
 
 import django_filters
@@ -41,12 +42,37 @@ def with_review_order(claims):
     return claims.annotate(review_order=Coalesce("published_at", Value(EPOCH)))
 
 
+class FiltersCopiedPerRequest(dict):
+    """A filter set's filters, which django-filter deep-copies for every request: a
+    shallow copy of each does, since a request only sets a filter's model and parent,
+    and a filter with a method is bound to its copy again."""
+
+    def __deepcopy__(self, memo) -> dict:
+        copies = {}
+        for name, filter_ in self.items():
+            copied = copy.copy(filter_)
+            if filter_.method is not None:
+                copied.method = filter_.method  # a FilterMethod for the copy, not the original
+            copies[name] = copied
+        return copies
+
+
+class FieldsSharedPerRequest(dict):
+    """A form's fields, which Django deep-copies for every form: fields that no request
+    changes can be shared, and the list's are (its controls are written by facet_control,
+    which reads them)."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
 class ClaimFilter(django_filters.FilterSet):
     """The claim list's search box and facets; every choice lives in the URL.
 
     Its filters and form fields are the same for every request, so the form class is
-    built once: django-filter would otherwise build the fields and a new form class on
-    each request, which costs more than the list's query."""
+    built once and neither is deep-copied per request: django-filter would otherwise
+    build the fields and a new form class on each request, and copying them costs more
+    than the list's query."""
 
     q = django_filters.CharFilter(
         label="Search claims",
@@ -94,7 +120,9 @@ class ClaimFilter(django_filters.FilterSet):
     def get_form_class(self) -> type[forms.Form]:
         cls = type(self)
         if "_form_class" not in cls.__dict__:
-            cls._form_class = super().get_form_class()
+            form_class = super().get_form_class()
+            form_class.base_fields = FieldsSharedPerRequest(form_class.base_fields)
+            cls._form_class = form_class
         return cls._form_class
 
     def search_terms(self) -> str:
@@ -120,3 +148,6 @@ class ClaimFilter(django_filters.FilterSet):
     def filter_design(self, queryset, name, value):
         linked = EvidenceLink.objects.filter(study__design=value).values("claim_id")
         return queryset.filter(pk__in=linked)
+
+
+ClaimFilter.base_filters = FiltersCopiedPerRequest(ClaimFilter.base_filters)

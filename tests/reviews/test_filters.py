@@ -25,6 +25,30 @@ def test_each_request_binds_its_own_filters():
     assert first.filters["q"].parent is first and second.filters["q"].parent is second
 
 
+def test_a_filter_with_a_method_calls_its_own_requests_filter_set():
+    first, second = claim_filter("q=ketamine"), claim_filter("document=some-page")
+    for filter_set in (first, second):
+        for name in ("q", "document", "design", "sort"):
+            assert filter_set.filters[name].filter.method.__self__ is filter_set
+    assert not hasattr(ClaimFilter.base_filters["q"], "parent")
+
+
+def test_the_filtered_queryset_is_each_requests_own():
+    onset = Claim.objects.create(statement="Fast", slug="fast", category=Claim.Category.ONSET)
+    Claim.objects.create(statement="Safe", slug="safe", category=Claim.Category.SAFETY)
+    assert list(claim_filter("category=onset").qs) == [onset]
+    assert claim_filter("category=safety").qs.get().slug == "safe"
+    assert claim_filter("").qs.count() == 2
+
+
+def test_forms_share_their_fields_but_not_their_data_or_errors():
+    bad, good = claim_filter("category=bogus"), claim_filter("category=onset")
+    assert bad.form.fields["category"] is good.form.fields["category"]
+    assert not bad.is_valid() and good.is_valid()
+    assert "category" in bad.form.errors and not good.form.errors
+    assert bad.form["category"].value() == "bogus" and good.form["category"].value() == "onset"
+
+
 def test_a_search_orders_by_relevance_unless_a_sort_is_chosen():
     assert claim_filter("q=ketamine").ordering() is RELEVANCE
     assert claim_filter("q=ketamine&sort=statement").ordering() == ClaimSort.STATEMENT.ordering
