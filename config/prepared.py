@@ -13,13 +13,15 @@ select_related() names and its annotations, or tuples for values_list().
 
 A prepared statement lives as long as its connection. Set PREPARED_STATEMENTS to false
 behind a connection pooler that shares server sessions between clients (PgBouncer in
-transaction mode); the compiled SQL is still reused.
+transaction mode); the compiled SQL is still reused. On other databases (SQLite, for
+development) the queryset runs as it is.
 """
 
 import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +34,7 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 PLACEHOLDERS = {
     int: lambda number: 7_340_167_261_932_000 + number,
     str: lambda number: f"prepared-query-placeholder-c41d-{number}",
+    datetime: lambda number: datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC) + timedelta(days=number),
 }
 _statement_numbers = itertools.count()
 _FORMAT_MARKERS = re.compile(r"%[s%]")
@@ -55,7 +58,7 @@ class _Compiled:
 
 class PreparedQuery:
     """build(**placeholders) returns the queryset; each keyword names a request value and
-    its type (int or str), and the query is called with those keywords."""
+    its type (int, str or datetime), and the query is called with those keywords."""
 
     def __init__(self, build: Callable[..., QuerySet], **parameters: type):
         unsupported = {name for name, kind in parameters.items() if kind not in PLACEHOLDERS}
@@ -69,6 +72,8 @@ class PreparedQuery:
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
         if values.keys() != self.parameters.keys():
             raise TypeError(f"Expected the values {sorted(self.parameters)}, got {sorted(values)}")
+        if connections[using].vendor != "postgresql":
+            return list(self.build(**values).using(using))
         compiled = self._compiled.get(using) or self._compile(using)
         params = [
             values[part.name] if isinstance(part, _Slot) else part for part in compiled.parameters
@@ -107,7 +112,7 @@ class PreparedQuery:
     def _fetch(self, using: str, compiled: _Compiled, params: list) -> list:
         connection = connections[using]
         with connection.cursor() as cursor:
-            if connection.vendor != "postgresql" or not settings.PREPARED_STATEMENTS:
+            if not settings.PREPARED_STATEMENTS:
                 cursor.execute(compiled.sql, params)
                 return cursor.fetchall()
             prepared = _prepared_statements(connection)

@@ -42,6 +42,11 @@ def with_review_order(claims):
     return claims.annotate(review_order=Coalesce("published_at", Value(EPOCH)))
 
 
+def claim_list_queryset():
+    """Every claim as the claim list shows it, before its facets and order."""
+    return with_review_order(Claim.objects.for_list())
+
+
 class FiltersCopiedPerRequest(dict):
     """A filter set's filters, which django-filter deep-copies for every request: a
     shallow copy of each does, since a request only sets a filter's model and parent,

@@ -6,7 +6,9 @@ fixed order, found with one row-value comparison that an index answers directly,
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -38,16 +40,28 @@ class CursorPage:
         return bool(self.next_cursor or self.previous_cursor)
 
 
+PageReader = Callable[[Ordering, list | None, bool, int], list]
+"""Reads one page: (ordering, the cursor row's key values or None, backwards, how many
+rows) -> the rows, as read_page() gives them."""
+
+
 def paginate(
-    queryset, ordering: Ordering, *, size: int, after: str = "", before: str = ""
+    queryset,
+    ordering: Ordering,
+    *,
+    size: int,
+    after: str = "",
+    before: str = "",
+    read: PageReader | None = None,
 ) -> CursorPage:
+    """A page of the queryset in this order. `read`, when given, reads the rows instead of
+    read_page() (a prepared query, say); it must return what read_page() would."""
     backwards = bool(before) and not after
     cursor = before if backwards else after
-    rows = queryset.order_by(*ordering.order_by(reverse=backwards))
-    if cursor:
-        values = _decode(cursor, _key_fields(queryset, ordering))
-        rows = rows.filter(_beyond(ordering, values, reverse=backwards))
-    rows = list(rows[: size + 1])
+    bound = _decode(cursor, key_fields(queryset, ordering)) if cursor else None
+    if read is None:
+        read = partial(read_page, queryset)
+    rows = read(ordering, bound, backwards, size + 1)
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -58,6 +72,21 @@ def paginate(
     return CursorPage(
         rows, next_cursor=last if more else None, previous_cursor=first if cursor else None
     )
+
+
+def read_page(
+    queryset, ordering: Ordering, bound: list | None, backwards: bool, limit: int
+) -> list:
+    return list(page_query(queryset, ordering, bound, backwards, limit))
+
+
+def page_query(queryset, ordering: Ordering, bound: list | None, backwards: bool, limit: int):
+    """Up to `limit` rows of the queryset past the cursor row whose key values are `bound`
+    (from the start when None), in the ordering's order or, backwards, its reverse."""
+    rows = queryset.order_by(*ordering.order_by(reverse=backwards))
+    if bound is not None:
+        rows = rows.filter(beyond(ordering, bound, key_fields(queryset, ordering), backwards))
+    return rows[:limit]
 
 
 def paginate_ranked(
@@ -110,21 +139,21 @@ def _decode_key(cursor: str) -> tuple[float, int]:
     return (float(rank), pk)
 
 
-def _beyond(ordering: Ordering, values: list, *, reverse: bool) -> Func:
+def beyond(ordering: Ordering, bound: list, fields: list, backwards: bool) -> Func:
     """(k1, k2, ..., id) > (v1, v2, ..., vn), or < for a descending order."""
     row = Func(*[F(key) for key in ordering.keys], template="(%(expressions)s)")
-    bound = Func(*values, template="(%(expressions)s)")
-    descending = ordering.descending != reverse
+    values = [Value(value, output_field=field) for value, field in zip(bound, fields, strict=True)]
+    descending = ordering.descending != backwards
     return Func(
         row,
-        bound,
+        Func(*values, template="(%(expressions)s)"),
         template="%(expressions)s",
         arg_joiner=" < " if descending else " > ",
         output_field=models.BooleanField(),
     )
 
 
-def _key_fields(queryset, ordering: Ordering) -> list[models.Field]:
+def key_fields(queryset, ordering: Ordering) -> list[models.Field]:
     fields = []
     for key in ordering.keys:
         if key in queryset.query.annotations:
@@ -154,7 +183,7 @@ def _encode(row, ordering: Ordering) -> str:
     return _pack([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
 
 
-def _decode(cursor: str, fields: list[models.Field]) -> list[Value]:
+def _decode(cursor: str, fields: list[models.Field]) -> list:
     values = _unpack(cursor)
     if not isinstance(values, list) or len(values) != len(fields):
         raise InvalidCursor("This page link is not valid.")
@@ -163,7 +192,7 @@ def _decode(cursor: str, fields: list[models.Field]) -> list[Value]:
         if value is None or isinstance(value, (dict, list)):
             raise InvalidCursor("This page link is not valid.")
         try:
-            bound.append(Value(field.to_python(value), output_field=field))
+            bound.append(field.to_python(value))
         except (ValidationError, TypeError, ValueError) as error:
             raise InvalidCursor("This page link is not valid.") from error
     return bound

@@ -5,7 +5,9 @@ page costs."""
 
 from claims.models import LIST_FIELDS, Claim, Excerpt
 from config.prepared import PreparedQuery
+from reviews.filters import ClaimFilter, claim_list_queryset
 from reviews.models import EvidenceLink, Review
+from reviews.pagination import Ordering, PageReader, page_query
 from sources.models import Document, Study
 
 HOME_REVIEW_COUNT = 8
@@ -57,3 +59,74 @@ study_by_pk = PreparedQuery(lambda pk: Study.objects.filter(pk=pk), pk=int)
 study_evidence = PreparedQuery(
     lambda study: EvidenceLink.objects.filter(study=study).for_study_page(), study=int
 )
+
+
+# Claim list: the page query for each shape a request takes (which facets it sets, its
+# order, whether it follows a cursor, and which way), prepared when first asked for. A
+# search has a shape of its own: see claims_in_order().
+PREPARED_FACETS = ("category", "verdict", "certainty", "document", "design")
+_claim_list_pages: dict[tuple, PreparedQuery] = {}
+
+
+def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
+    """Reads the claim list's pages for this request through prepared queries; None when
+    the request is invalid (the list is empty) or searches (a search's match test is not
+    preparable)."""
+    if not filterset.is_bound:
+        chosen = {}
+    elif filterset.is_valid() and not filterset.search_terms():
+        cleaned = filterset.form.cleaned_data
+        chosen = {name: cleaned[name] for name in PREPARED_FACETS if cleaned.get(name)}
+    else:
+        return None
+
+    def read(ordering: Ordering, bound: list | None, backwards: bool, limit: int) -> list:
+        cursor_types = tuple(type(value) for value in bound) if bound is not None else None
+        shape = (tuple(sorted(chosen)), ordering, backwards, cursor_types, limit)
+        query = _claim_list_pages.get(shape) or _claim_list_pages.setdefault(
+            shape, _claim_list_page(*shape)
+        )
+        cursor = {f"cursor_{i}": value for i, value in enumerate(bound or ())}
+        return query(**chosen, **cursor)
+
+    return read
+
+
+def _claim_list_page(facets, ordering, backwards, cursor_types, limit) -> PreparedQuery:
+    def build(**values):
+        claims = claim_list_queryset()
+        filters = ClaimFilter(queryset=claims).filters
+        for name in facets:
+            claims = filters[name].filter(claims, values[name])
+        bound = None
+        if cursor_types is not None:
+            bound = [values[f"cursor_{i}"] for i in range(len(cursor_types))]
+        return page_query(claims, ordering, bound, backwards, limit)
+
+    cursor = dict(enumerate(cursor_types or ()))
+    return PreparedQuery(
+        build,
+        **dict.fromkeys(facets, str),
+        **{f"cursor_{i}": kind for i, kind in cursor.items()},
+    )
+
+
+# A search's page: the claims of the best-ranked keys, by primary key, in one shape for any
+# page of up to CLAIMS_PER_PAGE (the keys left over are 0, which no claim has).
+CLAIMS_PER_PAGE = 25
+_claims_by_pks = PreparedQuery(
+    lambda **pks: Claim.objects.for_list().filter(pk__in=list(pks.values())),
+    **{f"pk_{i}": int for i in range(CLAIMS_PER_PAGE)},
+)
+
+
+def claims_in_order(pks: list[int]) -> list[Claim]:
+    """The claims with these primary keys, in this order (one page's worth at most)."""
+    if len(pks) > CLAIMS_PER_PAGE:
+        raise ValueError(f"At most {CLAIMS_PER_PAGE} claims at a time.")
+    padded = [*pks, *[0] * (CLAIMS_PER_PAGE - len(pks))]
+    found = {
+        claim.pk: claim
+        for claim in _claims_by_pks(**{f"pk_{i}": pk for i, pk in enumerate(padded)})
+    }
+    return [found[pk] for pk in pks if pk in found]

@@ -27,12 +27,12 @@ from reviews.caching import (
     document_tag,
     study_tag,
 )
-from reviews.filters import RELEVANCE, ClaimFilter, with_review_order
+from reviews.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from reviews.pagination import InvalidCursor, paginate, paginate_ranked
+from reviews.queries import CLAIMS_PER_PAGE
 from sources.models import Document, Study
 
-CLAIMS_PER_PAGE = 25
 NOT_REVIEWED = "Not yet reviewed"
 
 
@@ -88,7 +88,7 @@ class ClaimListView(FilterView):
     context_object_name = "claims"
 
     def get_queryset(self):
-        return with_review_order(Claim.objects.for_list())
+        return claim_list_queryset()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -100,10 +100,17 @@ class ClaimListView(FilterView):
                 # Ranked in one pass over a bounded set of matches, then paged in Python.
                 ranked = claims.ranked_matches(SEARCH_CANDIDATES)
                 page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, after=after, before=before)
-                page = replace(page, rows=_claims_in_order([pk for _, pk in page.rows]))
+                page = replace(page, rows=queries.claims_in_order([pk for _, pk in page.rows]))
                 result_count = len(ranked)
             else:
-                page = paginate(claims, ordering, size=CLAIMS_PER_PAGE, after=after, before=before)
+                page = paginate(
+                    claims,
+                    ordering,
+                    size=CLAIMS_PER_PAGE,
+                    after=after,
+                    before=before,
+                    read=queries.claim_list_reader(filterset),
+                )
                 identity = "claims:" + urlencode(
                     sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
                 )
@@ -127,11 +134,6 @@ class ClaimListView(FilterView):
             ),
         )
         return context
-
-
-def _claims_in_order(pks: list[int]) -> list[Claim]:
-    found = Claim.objects.for_list().in_bulk(pks)
-    return [found[pk] for pk in pks if pk in found]
 
 
 PAGE_PARAMETERS = ("after", "before", "page")

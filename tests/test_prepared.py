@@ -1,9 +1,12 @@
+from datetime import datetime, timedelta
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import F
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from claims.models import Claim, Excerpt
 from config.prepared import PLACEHOLDERS, PreparedQuery
@@ -114,6 +117,7 @@ def test_a_literal_percent_sign_in_the_sql_survives():
     assert row.label == "100%"
 
 
+@on_postgresql
 def test_a_lookup_that_rewrites_its_value_cannot_be_prepared():
     contains = PreparedQuery(lambda text: Claim.objects.filter(statement__icontains=text), text=str)
     with pytest.raises(ImproperlyConfigured, match="icontains"):
@@ -127,10 +131,21 @@ def test_values_must_be_the_declared_ones():
         excerpts_of_claim()
 
 
-def test_only_ints_and_strings_have_placeholders():
+def test_only_ints_strings_and_datetimes_have_placeholders():
     with pytest.raises(ImproperlyConfigured):
-        PreparedQuery(lambda when: Claim.objects.filter(published_at=when), when=float)
-    assert set(PLACEHOLDERS) == {int, str}
+        PreparedQuery(lambda rank: Claim.objects.filter(document_count__gt=rank), rank=float)
+    assert set(PLACEHOLDERS) == {int, str, datetime}
+
+
+def test_a_datetime_value():
+    now = timezone.now()
+    earlier, later = make_claim(), make_claim()
+    Claim.objects.filter(pk=earlier.pk).update(published_at=now - timedelta(days=2))
+    Claim.objects.filter(pk=later.pk).update(published_at=now)
+    published_before = PreparedQuery(
+        lambda when: Claim.objects.filter(published_at__lt=when).values_list("pk"), when=datetime
+    )
+    assert published_before(when=now - timedelta(days=1)) == [(earlier.pk,)]
 
 
 @on_postgresql
@@ -157,7 +172,7 @@ def test_a_new_session_prepares_again(quoted_claims):
 
 
 @elsewhere
-def test_elsewhere_the_compiled_sql_runs_as_it_is(quoted_claims):
+def test_elsewhere_the_queryset_runs_as_it_is(quoted_claims):
     first, _ = quoted_claims
     with CaptureQueriesContext(connection) as captured:
         rows = excerpts_of_claim(claim=first.pk)
