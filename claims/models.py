@@ -3,7 +3,8 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
-from django.db.models.functions import Length
+from django.db.models.functions import Length, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
 from config.reversing import slug_url
@@ -68,15 +69,25 @@ class ClaimQuerySet(models.QuerySet):
         """(rank, pk) of at most `limit` of these searched claims, best first (ties: newest
         pk first). One pass over the first `limit` matches the index finds, ranked as they
         are read, so a word nearly every claim contains costs what a rare one does."""
-        found = list(self.order_by().values_list("rank", "pk")[: limit or SEARCH_CANDIDATES])
-        found.sort(reverse=True)
-        return found
+        return best_first(list(self.candidates(limit)))
+
+    def candidates(self, limit: int | None = None) -> "ClaimQuerySet":
+        """The (rank, pk) rows ranked_matches() sorts."""
+        return self.order_by().values_list("rank", "pk")[: limit or SEARCH_CANDIDATES]
+
+
+def best_first(ranking: list[tuple[float, int]]) -> list[tuple[float, int]]:
+    ranking.sort(reverse=True)
+    return ranking
 
 
 def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
-    """2 when the statement contains the query verbatim, 1 when the rest of the claim does."""
+    """2 when the statement contains the query verbatim, 1 when the rest of the claim does.
+    (A position test, not a LIKE pattern: the query's own characters are never wildcards,
+    and the query stays one parameter, so the search can be prepared.)"""
+    in_statement = GreaterThan(StrIndex(Upper("statement"), Upper(Value(query))), 0)
     return Case(
-        When(statement__icontains=query, then=Value(2.0)),
+        When(in_statement, then=Value(2.0)),
         When(elsewhere, then=Value(1.0)),
         default=Value(0.0),
         output_field=models.FloatField(),

@@ -51,6 +51,7 @@ class _Slot:
 class _Compiled:
     sql: str
     numbered_sql: str  # with $1, $2… for PREPARE
+    parameter_types: str  # for PREPARE: what a constant is, where the SQL cannot tell
     parameters: tuple  # constants, and a _Slot for each request value
     compiler: object
     rows: Callable  # (compiler, fetched rows) -> results
@@ -105,7 +106,8 @@ class PreparedQuery:
         numbered_sql = _FORMAT_MARKERS.sub(
             lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql
         )
-        compiled = _Compiled(sql, numbered_sql, parameters, compiler, _row_builder(queryset))
+        types = ", ".join(_postgresql_type(value) for value in parameters)
+        compiled = _Compiled(sql, numbered_sql, types, parameters, compiler, _row_builder(queryset))
         self._compiled[using] = compiled
         return compiled
 
@@ -119,7 +121,12 @@ class PreparedQuery:
             if self.statement not in prepared:
                 # Straight to the driver: preparing is not one of the page's queries.
                 with connection.wrap_database_errors, connection.connection.cursor() as raw:
-                    raw.execute(f"PREPARE {self.statement} AS {compiled.numbered_sql}")
+                    raw.execute(
+                        f"PREPARE {self.statement} ({compiled.parameter_types}) "
+                        f"AS {compiled.numbered_sql}"
+                        if compiled.parameter_types
+                        else f"PREPARE {self.statement} AS {compiled.numbered_sql}"
+                    )
                 prepared.add(self.statement)
             if params:
                 markers = ", ".join(["%s"] * len(params))
@@ -127,6 +134,19 @@ class PreparedQuery:
             else:
                 cursor.execute(f"EXECUTE {self.statement}")
             return cursor.fetchall()
+
+
+def _postgresql_type(parameter) -> str:
+    """A number is sent as a literal of its own type, but a prepared statement's parameter
+    takes its type from where it is used, which a constant such as CASE ... THEN 2.0 does
+    not say; the request's values and strings are left for PostgreSQL to infer."""
+    if isinstance(parameter, bool):
+        return "boolean"
+    if isinstance(parameter, int):
+        return "bigint"
+    if isinstance(parameter, float):
+        return "double precision"
+    return "unknown"
 
 
 def _prepared_statements(connection) -> set[str]:

@@ -3,7 +3,7 @@ compiled once per process and, on PostgreSQL, planned once per connection. Each 
 queryset from the models' own querysets; the page cache aside, these are most of what a
 page costs."""
 
-from claims.models import LIST_FIELDS, Claim, Excerpt
+from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim, Excerpt, best_first
 from config.prepared import PreparedQuery
 from reviews.filters import ClaimFilter, claim_list_queryset
 from reviews.models import EvidenceLink, Review
@@ -70,14 +70,9 @@ _claim_list_pages: dict[tuple, PreparedQuery] = {}
 
 def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
     """Reads the claim list's pages for this request through prepared queries; None when
-    the request is invalid (the list is empty) or searches (a search's match test is not
-    preparable)."""
-    if not filterset.is_bound:
-        chosen = {}
-    elif filterset.is_valid() and not filterset.search_terms():
-        cleaned = filterset.form.cleaned_data
-        chosen = {name: cleaned[name] for name in PREPARED_FACETS if cleaned.get(name)}
-    else:
+    the request is invalid (the list is empty) or searches (see search_ranking())."""
+    chosen = _chosen_facets(filterset)
+    if chosen is None or filterset.search_terms():
         return None
 
     def read(ordering: Ordering, bound: list | None, backwards: bool, limit: int) -> list:
@@ -90,6 +85,16 @@ def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
         return query(**chosen, **cursor)
 
     return read
+
+
+def _chosen_facets(filterset: ClaimFilter) -> dict[str, str] | None:
+    """The facets the request sets, by name; None for an invalid request."""
+    if not filterset.is_bound:
+        return {}
+    if not filterset.is_valid():
+        return None
+    cleaned = filterset.form.cleaned_data
+    return {name: cleaned[name] for name in PREPARED_FACETS if cleaned.get(name)}
 
 
 def _claim_list_page(facets, ordering, backwards, cursor_types, limit) -> PreparedQuery:
@@ -130,3 +135,30 @@ def claims_in_order(pks: list[int]) -> list[Claim]:
         for claim in _claims_by_pks(**{f"pk_{i}": pk for i, pk in enumerate(padded)})
     }
     return [found[pk] for pk in pks if pk in found]
+
+
+# A search: its bounded set of ranked matches, for each set of facets it comes with.
+_search_candidates: dict[tuple, PreparedQuery] = {}
+
+
+def search_ranking(filterset: ClaimFilter) -> list[tuple[float, int]]:
+    """Claim.objects.search(...).ranked_matches() for this valid, searching request."""
+    chosen, terms = _chosen_facets(filterset), filterset.search_terms()
+    if chosen is None or not terms:
+        raise ValueError("Only a valid search has a ranking.")
+    shape = (tuple(sorted(chosen)), SEARCH_CANDIDATES)
+    query = _search_candidates.get(shape) or _search_candidates.setdefault(
+        shape, _search_candidates_query(*shape)
+    )
+    return best_first(query(terms=terms, **chosen))
+
+
+def _search_candidates_query(facets: tuple[str, ...], limit: int) -> PreparedQuery:
+    def build(terms: str, **values):
+        claims = claim_list_queryset()
+        filters = ClaimFilter(queryset=claims).filters
+        for name in facets:
+            claims = filters[name].filter(claims, values[name])
+        return claims.search(terms).candidates(limit)
+
+    return PreparedQuery(build, terms=str, **dict.fromkeys(facets, str))

@@ -98,7 +98,7 @@ class ClaimListView(FilterView):
         try:
             if ordering is RELEVANCE:
                 # Ranked in one pass over a bounded set of matches, then paged in Python.
-                ranked = claims.ranked_matches(SEARCH_CANDIDATES)
+                ranked = queries.search_ranking(filterset)
                 page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, after=after, before=before)
                 page = replace(page, rows=queries.claims_in_order([pk for _, pk in page.rows]))
                 result_count = len(ranked)

@@ -162,6 +162,7 @@ def test_a_search_pages_back_to_the_same_first_page(client):
 
 def test_a_search_with_facets_ranks_only_claims_that_pass_them(client, monkeypatch):
     monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("reviews.queries.SEARCH_CANDIDATES", 5)
     for n in range(8):
         graded(statement=f"Ketamine claim {n}.", verdict=Review.Verdict.MISLEADING)
     supported = [
@@ -355,7 +356,7 @@ def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way
 
 
 def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(client, monkeypatch):
-    monkeypatch.setattr("claims.models.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("reviews.queries.SEARCH_CANDIDATES", 5)
     monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
     for n in range(8):
         graded(statement=f"Ketamine claim {n}.")

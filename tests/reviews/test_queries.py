@@ -126,3 +126,18 @@ def test_claims_in_order_keeps_the_order_and_skips_what_is_gone():
 def test_claims_in_order_takes_one_page_at_most():
     with pytest.raises(ValueError):
         queries.claims_in_order(list(range(1, queries.CLAIMS_PER_PAGE + 2)))
+
+
+@pytest.mark.parametrize("facets", ["", "category=onset", "verdict=false&certainty=low"])
+@pytest.mark.parametrize("terms", ["ketamine", "claim 3", "promise", "nothing-matches-this"])
+def test_a_search_ranking_is_the_querysets(listed_claims, facets, terms):
+    filterset = ClaimFilter(QueryDict(f"q={terms}&{facets}"), queryset=claim_list_queryset())
+    expected = filterset.qs.ranked_matches()
+    assert queries.search_ranking(filterset) == expected
+    assert expected or terms == "nothing-matches-this" or facets
+
+
+def test_only_a_valid_search_has_a_ranking():
+    for query in ("", "verdict=bogus&q=ketamine"):
+        with pytest.raises(ValueError):
+            queries.search_ranking(ClaimFilter(QueryDict(query), queryset=Claim.objects.all()))
