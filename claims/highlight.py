@@ -9,8 +9,9 @@ value is escaped (with the standard library's escape, quotes included: the same 
 Django's, without its per-call overhead on pages with thousands of pieces).
 """
 
+import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import NamedTuple, Protocol
 
@@ -32,9 +33,9 @@ class Segment(NamedTuple):
     covering: tuple  # the spans covering this segment, shortest first
 
 
-@dataclass(frozen=True)
-class Mark:
-    """How one span is shown: where its highlight links, its CSS class and its title."""
+class Mark(NamedTuple):
+    """How one span is shown: where its highlight links, its CSS class and its title (a
+    plain tuple: a long page has hundreds)."""
 
     href: str
     css_class: str
@@ -43,21 +44,21 @@ class Mark:
 
 def segments(length: int, spans: Sequence[Span]) -> list[Segment]:
     """Cut [0, length) at every span boundary; each piece knows which spans cover it."""
-    cuts = sorted({0, length, *(s.start for s in spans), *(s.end for s in spans)})
-    by_start = sorted(spans, key=lambda s: s.start)
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
+    ending = {span.end for span in spans}
+    cuts = sorted({0, length, *starting, *ending})
     active: list[Span] = []
     covering: tuple = ()
-    result, next_span = [], 0
+    result = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        changed = False
-        while next_span < len(by_start) and by_start[next_span].start <= start:
-            active.append(by_start[next_span])
-            next_span += 1
-            changed = True
-        if any(s.end <= start for s in active):
+        # The covering spans only change at a boundary of one of them.
+        if start in starting:
+            active.extend(starting[start])
+        if start in ending:
             active = [s for s in active if s.end > start]
-            changed = True
-        if changed:  # the covering spans only change at a boundary of one of them
+        if start in starting or start in ending:
             covering = tuple(sorted(active, key=_shortest_first))
         result.append(Segment(start, end, covering))
     return result
@@ -99,11 +100,12 @@ def render_highlighted(
             anchors.get(span.start, "") + f'<span class="anchor" id="excerpt-{pk}"></span>'
         )
     covering_text: dict[int, str] = {}  # id of a covering tuple -> its pks, space-separated
+    escaped_body, escaped_offset = _escaped(body)
     html = []
     for start, end, covering in pieces:
         if start in anchors:
             html.append(anchors[start])
-        text = escape(body[start:end])
+        text = escaped_body[escaped_offset(start) : escaped_offset(end)]
         if covering:
             key = id(covering)
             if key not in covering_text:
@@ -114,6 +116,25 @@ def render_highlighted(
         if end in ends:
             html.extend(closing[pk] for pk in ends[end])
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
+
+
+# What escape() turns each character into, less the character itself.
+_ESCAPE_GROWTH = {char: len(escape(char)) - 1 for char in "&<>\"'"}
+_ESCAPED_CHARACTERS = re.compile("[&<>\"']")
+
+
+def _escaped(body: str) -> tuple[str, Callable[[int], int]]:
+    """The body escaped at once, and where an offset into the body falls in it: cheaper
+    than escaping each of a long page's thousands of pieces on its own."""
+    escaped = escape(body)
+    positions, growth, total = [], [0], 0
+    for match in _ESCAPED_CHARACTERS.finditer(body):
+        positions.append(match.start())
+        total += _ESCAPE_GROWTH[match.group()]
+        growth.append(total)
+    if not positions:
+        return escaped, int
+    return escaped, lambda offset: offset + growth[bisect_left(positions, offset)]
 
 
 class _EscapedMark:
