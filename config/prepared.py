@@ -59,22 +59,25 @@ class _Compiled:
 
 class PreparedQuery:
     """build(**placeholders) returns the queryset; each keyword names a request value and
-    its type (int, str or datetime), and the query is called with those keywords."""
+    its type (int, str or datetime), and the query is called with those keywords. A
+    `sliced` query also takes `offset` and `limit`: a page of numbered pages."""
 
-    def __init__(self, build: Callable[..., QuerySet], **parameters: type):
+    def __init__(self, build: Callable[..., QuerySet], *, sliced: bool = False, **parameters):
         unsupported = {name for name, kind in parameters.items() if kind not in PLACEHOLDERS}
         if unsupported:
             raise ImproperlyConfigured(f"Unsupported parameter types: {sorted(unsupported)}")
         self.build = build
         self.parameters = parameters
+        self.sliced = sliced
         self.statement = f"prepared_query_{next(_statement_numbers)}"
         self._compiled: dict[str, _Compiled] = {}
 
     def __call__(self, *, using: str = DEFAULT_DB_ALIAS, **values) -> list:
-        if values.keys() != self.parameters.keys():
-            raise TypeError(f"Expected the values {sorted(self.parameters)}, got {sorted(values)}")
+        expected = {*self.parameters, *(("offset", "limit") if self.sliced else ())}
+        if values.keys() != expected:
+            raise TypeError(f"Expected the values {sorted(expected)}, got {sorted(values)}")
         if connections[using].vendor != "postgresql":
-            return list(self.build(**values).using(using))
+            return list(self.queryset(**values).using(using))
         compiled = self._compiled.get(using) or self._compile(using)
         params = [
             values[part.name] if isinstance(part, _Slot) else part for part in compiled.parameters
@@ -83,7 +86,10 @@ class PreparedQuery:
 
     def queryset(self, **values) -> QuerySet:
         """The queryset itself, for the given values: what the prepared query returns."""
-        return self.build(**values)
+        if not self.sliced:
+            return self.build(**values)
+        offset, limit = values.pop("offset"), values.pop("limit")
+        return self.build(**values)[offset : offset + limit]
 
     def _compile(self, using: str) -> "_Compiled":
         placeholders = {
@@ -91,10 +97,15 @@ class PreparedQuery:
             for number, (name, kind) in enumerate(self.parameters.items())
         }
         queryset = self.build(**placeholders)
+        if self.sliced and queryset.query.is_sliced:
+            raise ImproperlyConfigured(f"{self.statement}: a sliced query slices itself.")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = {(type(value), value): _Slot(name) for name, value in placeholders.items()}
         parameters = tuple(slots.get((type(value), value), value) for value in params)
+        if self.sliced:
+            sql += " LIMIT %s OFFSET %s"
+            parameters += (_Slot("limit"), _Slot("offset"))
         missing = set(self.parameters) - {p.name for p in parameters if isinstance(p, _Slot)}
         if missing:
             raise ImproperlyConfigured(

@@ -54,6 +54,12 @@ document_spans = PreparedQuery(
     document=int,
 )
 
+# Study list: a numbered page of every study, or of one design's.
+study_list_page = PreparedQuery(lambda: Study.objects.for_list(), sliced=True)
+study_list_page_of_design = PreparedQuery(
+    lambda design: Study.objects.for_list().filter(design=design), sliced=True, design=str
+)
+
 # Study page
 study_by_pk = PreparedQuery(lambda pk: Study.objects.filter(pk=pk), pk=int)
 study_evidence = PreparedQuery(

@@ -1,5 +1,7 @@
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -254,12 +256,33 @@ def _claim_marks(verdicts: dict[str, str], statements: dict[str, str]) -> dict[s
 
 class CountedPaginator(Paginator):
     """Page numbers for the shorter lists (documents, studies), with the total counted once
-    per change to the lists rather than on every request."""
+    per change to the lists rather than on every request. `identity` names the list's
+    rows for the count's cache key (by default, its query's SQL)."""
+
+    def __init__(self, object_list, per_page, *, identity: str = "", **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.identity = identity
 
     @cached_property
     def count(self) -> int:
-        identity = f"{self.object_list.model._meta.label}:{self.object_list.query}"
+        identity = self.identity or f"{self.object_list.model._meta.label}:{self.object_list.query}"
         return cached_under([LISTS], identity, self.object_list.count)
+
+
+class PreparedPaginator(CountedPaginator):
+    """Numbered pages whose rows `read(offset=..., limit=...)` reads: a prepared query."""
+
+    def __init__(self, object_list, per_page, *, read: Callable[..., list], **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.read = read
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.read(offset=bottom, limit=top - bottom), number, self)
 
 
 @method_decorator(cached_public_page(_lists), name="dispatch")
@@ -282,10 +305,21 @@ class StudyListView(ListView):
 
     def get_queryset(self):
         studies = Study.objects.for_list()
-        design = self.request.GET.get("design")
-        if design in Study.Design.values:
+        if design := self.design():
             studies = studies.filter(design=design)
         return studies
+
+    def design(self) -> str:
+        design = self.request.GET.get("design", "")
+        return design if design in Study.Design.values else ""
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if design := self.design():
+            read = partial(queries.study_list_page_of_design, design=design)
+        else:
+            read = queries.study_list_page
+        identity = f"studies:design={design}"
+        return PreparedPaginator(queryset, per_page, read=read, identity=identity, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -190,3 +190,25 @@ def test_with_prepared_statements_off_the_compiled_sql_runs_as_it_is(settings, q
     assert len(rows) == 2
     [query] = captured.captured_queries
     assert query["sql"].startswith("SELECT")
+
+
+claims_by_slug_page = PreparedQuery(
+    lambda: Claim.objects.order_by("slug").values_list("slug", flat=False), sliced=True
+)
+
+
+def test_a_sliced_query_takes_an_offset_and_a_limit():
+    slugs = sorted(make_claim().slug for _ in range(7))
+    assert claims_by_slug_page(offset=0, limit=3) == [(s,) for s in slugs[:3]]
+    assert claims_by_slug_page(offset=5, limit=3) == [(s,) for s in slugs[5:]]
+    assert claims_by_slug_page(offset=7, limit=3) == []
+    assert claims_by_slug_page(offset=2, limit=0) == []
+    with pytest.raises(TypeError):
+        claims_by_slug_page()
+
+
+@on_postgresql
+def test_a_query_that_slices_itself_cannot_be_sliced_again():
+    twice = PreparedQuery(lambda: Claim.objects.order_by("pk")[:5], sliced=True)
+    with pytest.raises(ImproperlyConfigured):
+        twice(offset=0, limit=1)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -64,3 +66,30 @@ def test_study_pages_queries_do_not_grow_with_rows(client):
         cited(make_study())
     assert count_queries(client, study.get_absolute_url()) == detail
     assert count_queries(client, reverse("studies:list")) == listing
+
+
+def test_study_list_pages_hold_each_study_once_in_order(client):
+    Study.objects.bulk_create(
+        Study(
+            slug=f"study-{n:03d}",
+            title=f"Study {n:03d}",
+            year=2000 + n % 3,
+            design=Study.Design.RANDOMIZED_TRIAL if n % 2 else Study.Design.GUIDELINE,
+        )
+        for n in range(112)
+    )
+    expected = list(Study.objects.for_list().values_list("title", flat=True))
+
+    def titles(**params):
+        response = client.get(reverse("studies:list"), params)
+        assert response.status_code == 200
+        return re.findall(r'<a href="/studies/\d+/">(Study \d+)</a>', response.content.decode())
+
+    pages = [titles(page=n) for n in (1, 2, 3)]
+    assert [len(page) for page in pages] == [50, 50, 12]
+    assert sum(pages, []) == expected
+    assert client.get(reverse("studies:list"), {"page": 4}).status_code == 404
+    guidelines = list(
+        Study.objects.for_list().filter(design="guideline").values_list("title", flat=True)
+    )
+    assert titles(design="guideline", page=2) == guidelines[50:]
