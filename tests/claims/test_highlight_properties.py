@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from claims import highlight
 from claims.highlight import Mark, render_highlighted
 from claims.models import Excerpt
 from sources.models import Document
@@ -199,3 +200,36 @@ def test_the_database_keeps_the_quote_at_its_offsets_and_refuses_one_of_another_
             raise RolledBack
     except RolledBack:
         pass
+
+
+@st.composite
+def bodies_with_disjoint_spans(draw):
+    """Spans that neither overlap nor are empty, as most documents' excerpts are."""
+    body = draw(texts.filter(bool))
+    cuts = sorted(draw(st.sets(st.integers(0, len(body)), min_size=2, max_size=12)))
+    pairs = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+    chosen = draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else []
+    spans = [S(pk, start, end) for pk, (start, end) in enumerate(draw(st.permutations(chosen)), 1)]
+    marks = {
+        span.pk: Mark(
+            href=f"/claims/claim-{span.pk}/",
+            css_class=draw(st.sampled_from(CSS_CLASSES)),
+            title=draw(texts),
+        )
+        for span in spans
+    }
+    return body, spans, marks
+
+
+@settings(max_examples=examples(200))
+@given(bodies_with_disjoint_spans())
+def test_disjoint_spans_are_written_as_the_general_cutting_writes_them(case):
+    body, spans, marks = case
+    mark = lambda s: marks[s.pk]  # noqa: E731
+    assert highlight._disjoint(sorted(spans, key=lambda s: s.start), len(body))
+    fast = render_highlighted(body, spans, mark)
+    assert fast == highlight._render_segments(body, spans, mark)
+    page = Markup.parse(fast)
+    assert page.text == body and page.others == [] and page.unclosed == []
+    links = {a.attrs["data-excerpts"]: page.text_of(a) for a in page.named("a")}
+    assert links == {str(s.pk): body[s.start : s.end] for s in spans}
