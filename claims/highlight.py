@@ -12,6 +12,7 @@ Django's, without its per-call overhead on pages with thousands of pieces).
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from html import escape
 from typing import NamedTuple, Protocol
 
@@ -92,7 +93,7 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     linked = {segment.covering[0].pk for segment in pieces if segment.covering}
     # Each span's link is written once, not once per segment: a long page has thousands
     # of segments, and a claim quoted several times is escaped once.
-    escaped: dict[Mark, _EscapedMark] = {}
+    escaped: dict[Mark, Mark] = {}
     opening: dict[int, str] = {}  # span pk -> its link's opening tag, up to data-excerpts
     closing: dict[int, str] = {}  # span pk -> its end marker, for a span left unlinked
     anchors: dict[int, str] = {}  # start offset -> the anchors of the spans starting there
@@ -100,7 +101,7 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     for span in spans:
         shown = mark(span)
         if shown not in escaped:
-            escaped[shown] = _EscapedMark(shown)
+            escaped[shown] = _escaped_mark(shown)
         link = escaped[shown]
         pk = int(span.pk)
         opening[pk] = (
@@ -161,7 +162,7 @@ def _in_body_order(span: Span) -> tuple[int, int]:
 def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> str:
     """render_highlighted() for spans in body order that neither overlap nor are empty, as
     most documents' are: the same HTML, written span by span instead of cut by cut."""
-    escaped: dict[Mark, _EscapedMark] = {}
+    escaped: dict[Mark, Mark] = {}
     escaped_body, escaped_offset = _escaped(body)
     html = []
     position = 0
@@ -169,7 +170,7 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
         shown = mark(span)
         link = escaped.get(shown)
         if link is None:
-            link = escaped[shown] = _EscapedMark(shown)
+            link = escaped[shown] = _escaped_mark(shown)
         pk = int(span.pk)
         start, end = escaped_offset(span.start), escaped_offset(span.end)
         html.append(
@@ -182,14 +183,12 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
 
 
-class _EscapedMark:
-    """A Mark with each field escaped for use in an attribute value."""
+def _escaped_mark(mark: Mark) -> Mark:
+    """The mark with each field escaped for use in an attribute value."""
+    return Mark(escape(mark.href), _escaped_class(mark.css_class), escape(mark.title))
 
-    __slots__ = ("href", "css_class", "title")
 
-    def __init__(self, mark: Mark):
-        self.href, self.css_class, self.title = (
-            escape(mark.href),
-            escape(mark.css_class),
-            escape(mark.title),
-        )
+@lru_cache(maxsize=64)
+def _escaped_class(css_class: str) -> str:
+    """A page has a handful of classes and hundreds of marks."""
+    return escape(css_class)
