@@ -3,7 +3,7 @@ and the claim page's JSON-LD. Registered in the Jinja2 environment (config/templ
 each returns escaped HTML built piece by piece, never text marked safe as a whole."""
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 
 from django import forms
 from django.utils.html import format_html
@@ -59,14 +59,24 @@ def facet_control(field: forms.BoundField) -> Markup:
         attrs |= {"aria-invalid": "true", "aria-describedby": f"{field.id_for_label}-error"}
     if isinstance(widget, forms.Select):
         chosen = "" if value is None else str(value)
-        options = "".join(
-            f'<option value="{escape(choice)}"'
-            f"{' selected' if str(choice) == chosen else ''}>{escape(label)}</option>"
-            for choice, label in field.field.choices
-        )
+        # A fixed list of choices is written once per choice made; choices read from the
+        # database (a ModelChoiceField's) are read afresh.
+        fixed = isinstance(field.field.choices, list)
+        options = (_options if fixed else _options.__wrapped__)(field.field, chosen)
         return Markup(f"<select{_attributes(attrs)}>{options}</select>")
     attrs = {"type": widget.input_type, **attrs, "value": value or None}
     return Markup(f"<input{_attributes(attrs)}>")
+
+
+@lru_cache(maxsize=256)
+def _options(field: forms.ChoiceField, chosen: str) -> str:
+    """A menu's options with one chosen: the same few for every request, as the list's
+    form fields are (see reviews.filters.FieldsSharedPerRequest)."""
+    return "".join(
+        f'<option value="{escape(choice)}"'
+        f"{' selected' if str(choice) == chosen else ''}>{escape(label)}</option>"
+        for choice, label in field.choices
+    )
 
 
 def _attributes(attrs: dict) -> str:

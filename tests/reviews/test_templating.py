@@ -8,7 +8,8 @@ from markupsafe import Markup
 
 from reviews.models import Certainty, Review, Verdict
 from reviews.templating import badges, facet_control, grade_domains, json_ld
-from tests.factories import make_review
+from sources.models import Document
+from tests.factories import make_document, make_review
 
 HOSTILE = '<b>&"'
 
@@ -180,3 +181,22 @@ def test_grade_domains_of_a_saved_review():
     review.refresh_from_db()
     assert dict(grade_domains(review))["publication bias"] == "Serious"
     assert [judgment for _, judgment in grade_domains(review)].count("Not serious") == 4
+
+
+@pytest.mark.django_db
+def test_facet_control_reads_choices_from_the_database_afresh():
+    class DocumentForm(forms.Form):
+        document = forms.ModelChoiceField(Document.objects.order_by("title"), required=False)
+
+    form = DocumentForm()
+    make_document(title="First page")
+    assert "First page" in facet_control(form["document"])
+    make_document(title="Second page")
+    assert "Second page" in facet_control(form["document"])
+
+
+def test_facet_control_writes_a_fixed_menu_once_per_choice_made():
+    form = FacetForm(data={"verdict": "false"})
+    assert facet_control(form["verdict"]) == facet_control(form["verdict"])
+    other = facet_control(FacetForm(data={"verdict": ""})["verdict"])
+    assert '<option value="" selected>' in other and '"false" selected' not in other
