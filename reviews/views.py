@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -91,6 +91,17 @@ class ClaimListView(FilterView):
 
     def get_queryset(self):
         return claim_list_queryset()
+
+    def get(self, request, *args, **kwargs):
+        # As FilterView.get(), but the filtered queryset is built only if the page reads
+        # it: a search's ranking and page come through prepared statements instead.
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        valid = not self.filterset.is_bound or self.filterset.is_valid() or not self.strict
+        self.object_list = SimpleLazyObject(
+            lambda: self.filterset.qs if valid else self.filterset.queryset.none()
+        )
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        return self.render_to_response(context)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
