@@ -108,10 +108,19 @@ class ClaimListView(FilterView):
         filterset, claims = context["filter"], context["claims"]
         after, before = self.request.GET.get("after", ""), self.request.GET.get("before", "")
         ordering = filterset.ordering()
+        identity = urlencode(
+            sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
+        )
         try:
             if ordering is RELEVANCE:
                 # Ranked in one pass over a bounded set of matches, then paged in Python.
-                ranked = queries.search_ranking(filterset)
+                # Like a count, the ranking is kept until the claims change: every page of
+                # a search, and every reader making it, shares one.
+                ranked = cached_under(
+                    [LISTS],
+                    f"ranking:{SEARCH_CANDIDATES}:{identity}",
+                    lambda: queries.search_ranking(filterset),
+                )
                 page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, after=after, before=before)
                 page = replace(page, rows=queries.claims_in_order([pk for _, pk in page.rows]))
                 result_count = len(ranked)
@@ -124,12 +133,9 @@ class ClaimListView(FilterView):
                     before=before,
                     read=queries.claim_list_reader(filterset),
                 )
-                identity = "claims:" + urlencode(
-                    sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
-                )
                 capped = claims.order_by().values("pk")[:SEARCH_CANDIDATES]
                 count = capped.count if filterset.search_terms() else claims.count
-                result_count = cached_under([LISTS], identity, count)
+                result_count = cached_under([LISTS], f"claims:{identity}", count)
         except InvalidCursor as error:
             raise Http404(str(error)) from error
         context.update(

@@ -219,3 +219,15 @@ def test_invalidation_reaches_every_process_through_redis(client, editor, world,
     review_publish(review=review, by=editor)
     assert "verdict-false" in client.get(url).content.decode()
     caches["default"].clear()
+
+
+def test_a_search_ranking_is_kept_until_the_claims_change(client, world, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # the ranking is kept even when pages are not
+    url = reverse("claims:list") + "?q=ketamine"
+    first, _ = queries_for(client, url)
+    second, html = queries_for(client, url)
+    assert second == first - 1  # the claims of the page, but not the ranking again
+    assert "Ketamine relieves depression within hours." in html
+    newer = make_claim(statement="Ketamine ends suicidal thinking at once.")
+    make_excerpt(claim=newer, document=world["document"], quote="within hours")
+    assert "Ketamine ends suicidal thinking at once." in client.get(url).content.decode()
