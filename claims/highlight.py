@@ -93,16 +93,13 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     linked = {segment.covering[0].pk for segment in pieces if segment.covering}
     # Each span's link is written once, not once per segment: a long page has thousands
     # of segments, and a claim quoted several times is escaped once.
-    escaped: dict[Mark, Mark] = {}
+    shown = [mark(span) for span in spans]
+    escaped = _escaped_marks(shown)
     opening: dict[int, str] = {}  # span pk -> its link's opening tag, up to data-excerpts
     closing: dict[int, str] = {}  # span pk -> its end marker, for a span left unlinked
     anchors: dict[int, str] = {}  # start offset -> the anchors of the spans starting there
     ends: dict[int, list[int]] = {}
-    for span in spans:
-        shown = mark(span)
-        if shown not in escaped:
-            escaped[shown] = _escaped_mark(shown)
-        link = escaped[shown]
+    for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
         pk = int(span.pk)
         opening[pk] = (
             f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" '
@@ -162,15 +159,12 @@ def _in_body_order(span: Span) -> tuple[int, int]:
 def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> str:
     """render_highlighted() for spans in body order that neither overlap nor are empty, as
     most documents' are: the same HTML, written span by span instead of cut by cut."""
-    escaped: dict[Mark, Mark] = {}
+    shown = [mark(span) for span in spans]
+    escaped = _escaped_marks(shown)
     escaped_body, escaped_offset = _escaped(body)
     html = []
     position = 0
-    for span in spans:
-        shown = mark(span)
-        link = escaped.get(shown)
-        if link is None:
-            link = escaped[shown] = _escaped_mark(shown)
+    for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
         pk = int(span.pk)
         start, end = escaped_offset(span.start), escaped_offset(span.end)
         html.append(
@@ -183,9 +177,26 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
 
 
-def _escaped_mark(mark: Mark) -> Mark:
-    """The mark with each field escaped for use in an attribute value."""
-    return Mark(escape(mark.href), _escaped_class(mark.css_class), escape(mark.title))
+def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, Mark]:
+    """Each distinct mark with its fields escaped for use in an attribute value."""
+    distinct = list(dict.fromkeys(marks))
+    hrefs = _escaped_each([mark.href for mark in distinct])
+    titles = _escaped_each([mark.title for mark in distinct])
+    return {
+        mark: Mark(href, _escaped_class(mark.css_class), title)
+        for mark, href, title in zip(distinct, hrefs, titles, strict=True)
+    }
+
+
+# A character escape() leaves alone, to escape many texts in one call: a page has hundreds.
+_SEPARATOR = "\x1f"
+
+
+def _escaped_each(texts: list[str]) -> list[str]:
+    escaped = escape(_SEPARATOR.join(texts)).split(_SEPARATOR)
+    if len(escaped) != len(texts):  # a text holds the separator itself
+        return [escape(text) for text in texts]
+    return escaped
 
 
 @lru_cache(maxsize=64)

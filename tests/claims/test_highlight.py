@@ -66,3 +66,15 @@ def test_markup_inside_the_document_stays_inert():
     assert "<script>" not in html
     assert "javascript:x" not in links_of(html)
     assert text_of(html) == body
+
+
+def test_a_title_holding_the_separator_used_for_escaping_is_escaped_alone():
+    body = "one two"
+    marks = {
+        1: Mark(href="/claims/a/", css_class="verdict-false", title="a\x1fb <i>"),
+        2: Mark(href="/claims/b/", css_class="verdict-false", title='"quoted" & more'),
+    }
+    html = render_highlighted(body, [S(1, 0, 3), S(2, 4, 7)], lambda s: marks[s.pk])
+    assert 'title="a\x1fb &lt;i&gt;"' in html
+    assert 'title="&quot;quoted&quot; &amp; more"' in html
+    assert text_of(html) == body
