@@ -93,6 +93,16 @@ def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
     return read
 
 
+def _faceted_claims(facets: tuple[str, ...], values: dict):
+    """The claim list's queryset with these facets applied, by the claim filter's own
+    filters, to these values."""
+    claims = claim_list_queryset()
+    filters = ClaimFilter(queryset=claims).filters
+    for name in facets:
+        claims = filters[name].filter(claims, values[name])
+    return claims
+
+
 def _chosen_facets(filterset: ClaimFilter) -> dict[str, str] | None:
     """The facets the request sets, by name; None for an invalid request."""
     if not filterset.is_bound:
@@ -105,10 +115,7 @@ def _chosen_facets(filterset: ClaimFilter) -> dict[str, str] | None:
 
 def _claim_list_page(facets, ordering, backwards, cursor_types, limit) -> PreparedQuery:
     def build(**values):
-        claims = claim_list_queryset()
-        filters = ClaimFilter(queryset=claims).filters
-        for name in facets:
-            claims = filters[name].filter(claims, values[name])
+        claims = _faceted_claims(facets, values)
         bound = None
         if cursor_types is not None:
             bound = [values[f"cursor_{i}"] for i in range(len(cursor_types))]
@@ -161,10 +168,6 @@ def search_ranking(filterset: ClaimFilter) -> list[tuple[float, int]]:
 
 def _search_candidates_query(facets: tuple[str, ...], limit: int) -> PreparedQuery:
     def build(terms: str, **values):
-        claims = claim_list_queryset()
-        filters = ClaimFilter(queryset=claims).filters
-        for name in facets:
-            claims = filters[name].filter(claims, values[name])
-        return claims.search(terms).candidates(limit)
+        return _faceted_claims(facets, values).search(terms).candidates(limit)
 
     return PreparedQuery(build, terms=str, **dict.fromkeys(facets, str))

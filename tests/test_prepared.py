@@ -171,25 +171,23 @@ def test_a_new_session_prepares_again(quoted_claims):
     assert excerpts_of_claim.statement in prepared_statements()
 
 
-@elsewhere
-def test_elsewhere_the_queryset_runs_as_it_is(quoted_claims):
-    first, _ = quoted_claims
+def assert_runs_plain_sql(claim):
     with CaptureQueriesContext(connection) as captured:
-        rows = excerpts_of_claim(claim=first.pk)
+        rows = excerpts_of_claim(claim=claim.pk)
     assert len(rows) == 2
     [query] = captured.captured_queries
     assert query["sql"].startswith("SELECT")
+
+
+@elsewhere
+def test_elsewhere_the_queryset_runs_as_it_is(quoted_claims):
+    assert_runs_plain_sql(quoted_claims[0])
 
 
 @on_postgresql
 def test_with_prepared_statements_off_the_compiled_sql_runs_as_it_is(settings, quoted_claims):
     settings.PREPARED_STATEMENTS = False
-    first, _ = quoted_claims
-    with CaptureQueriesContext(connection) as captured:
-        rows = excerpts_of_claim(claim=first.pk)
-    assert len(rows) == 2
-    [query] = captured.captured_queries
-    assert query["sql"].startswith("SELECT")
+    assert_runs_plain_sql(quoted_claims[0])
 
 
 claims_by_slug_page = PreparedQuery(

@@ -38,6 +38,17 @@ class S:
     end: int
 
 
+def draw_marks(draw, spans) -> dict[int, Mark]:
+    return {
+        span.pk: Mark(
+            href=f"/claims/claim-{span.pk}/",
+            css_class=draw(st.sampled_from(CSS_CLASSES)),
+            title=draw(texts),
+        )
+        for span in spans
+    }
+
+
 @st.composite
 def bodies_with_spans(draw, min_spans=0):
     body = draw(texts.filter(bool))
@@ -47,14 +58,7 @@ def bodies_with_spans(draw, min_spans=0):
     )
     pairs += draw(st.lists(st.sampled_from(pairs), max_size=2)) if pairs else []  # identical
     spans = [S(pk, min(pair), max(pair)) for pk, pair in enumerate(pairs, 1)]
-    marks = {
-        span.pk: Mark(
-            href=f"/claims/claim-{span.pk}/",
-            css_class=draw(st.sampled_from(CSS_CLASSES)),
-            title=draw(texts),
-        )
-        for span in spans
-    }
+    marks = draw_marks(draw, spans)
     return body, spans, marks
 
 
@@ -210,14 +214,7 @@ def bodies_with_disjoint_spans(draw):
     pairs = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
     chosen = draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else []
     spans = [S(pk, start, end) for pk, (start, end) in enumerate(draw(st.permutations(chosen)), 1)]
-    marks = {
-        span.pk: Mark(
-            href=f"/claims/claim-{span.pk}/",
-            css_class=draw(st.sampled_from(CSS_CLASSES)),
-            title=draw(texts),
-        )
-        for span in spans
-    }
+    marks = draw_marks(draw, spans)
     return body, spans, marks
 
 
