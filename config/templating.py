@@ -63,6 +63,7 @@ def environment(**options) -> Environment:
     env = Environment(**options)
     env.globals.update(
         url=url,
+        slug_urls=reversing.slug_urls,
         static=static,
         querystring=querystring,
         badges=templating.badges,
