@@ -101,19 +101,14 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     ends: dict[int, list[int]] = {}
     for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
         pk = int(span.pk)
-        opening[pk] = (
-            f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" '
-            'data-excerpts="'
-        )
+        opening[pk] = _opening(link)
         if pk not in linked:
             closing[pk] = (
                 f'<a class="hl-end {link.css_class}" href="{link.href}" '
                 f'aria-label="{link.title}" title="{link.title}"></a>'
             )
             ends.setdefault(span.end, []).append(pk)
-        anchors[span.start] = (
-            anchors.get(span.start, "") + f'<span class="anchor" id="excerpt-{pk}"></span>'
-        )
+        anchors[span.start] = anchors.get(span.start, "") + _anchor(pk)
     covering_text: dict[int, str] = {}  # id of a covering tuple -> its pks, space-separated
     escaped_body, escaped_offset = _escaped(body)
     html = []
@@ -156,7 +151,7 @@ def _in_body_order(span: Span) -> tuple[int, int]:
     return (span.start, span.end)
 
 
-def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> str:
+def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> SafeString:
     """render_highlighted() for spans in body order that neither overlap nor are empty, as
     most documents' are: the same HTML, written span by span instead of cut by cut."""
     shown = [mark(span) for span in spans]
@@ -168,13 +163,22 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
         pk = int(span.pk)
         start, end = escaped_offset(span.start), escaped_offset(span.end)
         html.append(
-            f'{escaped_body[position:start]}<span class="anchor" id="excerpt-{pk}"></span>'
-            f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" '
-            f'data-excerpts="{pk}">{escaped_body[start:end]}</a>'
+            f'{escaped_body[position:start]}{_anchor(pk)}{_opening(link)}{pk}">'
+            f"{escaped_body[start:end]}</a>"
         )
         position = end
     html.append(escaped_body[position:])
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
+
+
+def _anchor(pk: int) -> str:
+    """Where an excerpt starts, for links to #excerpt-<pk>."""
+    return f'<span class="anchor" id="excerpt-{pk}"></span>'
+
+
+def _opening(link: Mark) -> str:
+    """A highlight's opening tag, up to its data-excerpts value; `link` is escaped."""
+    return f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" data-excerpts="'
 
 
 def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, Mark]:

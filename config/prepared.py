@@ -50,8 +50,8 @@ class _Slot:
 @dataclass
 class _Compiled:
     sql: str
-    numbered_sql: str  # with $1, $2… for PREPARE
-    parameter_types: str  # for PREPARE: what a constant is, where the SQL cannot tell
+    prepare: str  # PREPARE <statement> (<types>) AS <sql with $1, $2…>
+    execute: str  # EXECUTE <statement>(%s, %s…)
     parameters: tuple  # constants, and a _Slot for each request value
     compiler: object
     rows: Callable  # (compiler, fetched rows) -> results
@@ -117,8 +117,12 @@ class PreparedQuery:
         numbered_sql = _FORMAT_MARKERS.sub(
             lambda m: "%" if m.group() == "%%" else f"${next(numbers)}", sql
         )
-        types = ", ".join(_postgresql_type(value) for value in parameters)
-        compiled = _Compiled(sql, numbered_sql, types, parameters, compiler, _row_builder(queryset))
+        prepare, execute = f"PREPARE {self.statement}", f"EXECUTE {self.statement}"
+        if parameters:
+            prepare += f" ({', '.join(_postgresql_type(value) for value in parameters)})"
+            execute += f"({', '.join(['%s'] * len(parameters))})"
+        prepare += f" AS {numbered_sql}"
+        compiled = _Compiled(sql, prepare, execute, parameters, compiler, _row_builder(queryset))
         self._compiled[using] = compiled
         return compiled
 
@@ -132,18 +136,9 @@ class PreparedQuery:
             if self.statement not in prepared:
                 # Straight to the driver: preparing is not one of the page's queries.
                 with connection.wrap_database_errors, connection.connection.cursor() as raw:
-                    raw.execute(
-                        f"PREPARE {self.statement} ({compiled.parameter_types}) "
-                        f"AS {compiled.numbered_sql}"
-                        if compiled.parameter_types
-                        else f"PREPARE {self.statement} AS {compiled.numbered_sql}"
-                    )
+                    raw.execute(compiled.prepare)
                 prepared.add(self.statement)
-            if params:
-                markers = ", ".join(["%s"] * len(params))
-                cursor.execute(f"EXECUTE {self.statement}({markers})", params)
-            else:
-                cursor.execute(f"EXECUTE {self.statement}")
+            cursor.execute(compiled.execute, params or None)
             return cursor.fetchall()
 
 

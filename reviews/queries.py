@@ -3,6 +3,8 @@ compiled once per process and, on PostgreSQL, planned once per connection. Each 
 queryset from the models' own querysets; the page cache aside, these are most of what a
 page costs."""
 
+from functools import cache
+
 from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim, Excerpt, best_first
 from config.prepared import PreparedQuery
 from reviews.filters import ClaimFilter, claim_list_queryset
@@ -69,9 +71,8 @@ study_evidence = PreparedQuery(
 
 # Claim list: the page query for each shape a request takes (which facets it sets, its
 # order, whether it follows a cursor, and which way), prepared when first asked for. A
-# search has a shape of its own: see claims_in_order().
+# search has a shape of its own: see search_ranking().
 PREPARED_FACETS = ("category", "verdict", "certainty", "document", "design")
-_claim_list_pages: dict[tuple, PreparedQuery] = {}
 
 
 def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
@@ -83,10 +84,7 @@ def claim_list_reader(filterset: ClaimFilter) -> PageReader | None:
 
     def read(ordering: Ordering, bound: list | None, backwards: bool, limit: int) -> list:
         cursor_types = tuple(type(value) for value in bound) if bound is not None else None
-        shape = (tuple(sorted(chosen)), ordering, backwards, cursor_types, limit)
-        query = _claim_list_pages.get(shape) or _claim_list_pages.setdefault(
-            shape, _claim_list_page(*shape)
-        )
+        query = _claim_list_page(tuple(sorted(chosen)), ordering, backwards, cursor_types, limit)
         cursor = {f"cursor_{i}": value for i, value in enumerate(bound or ())}
         return query(**chosen, **cursor)
 
@@ -113,6 +111,7 @@ def _chosen_facets(filterset: ClaimFilter) -> dict[str, str] | None:
     return {name: cleaned[name] for name in PREPARED_FACETS if cleaned.get(name)}
 
 
+@cache
 def _claim_list_page(facets, ordering, backwards, cursor_types, limit) -> PreparedQuery:
     def build(**values):
         claims = _faceted_claims(facets, values)
@@ -121,11 +120,10 @@ def _claim_list_page(facets, ordering, backwards, cursor_types, limit) -> Prepar
             bound = [values[f"cursor_{i}"] for i in range(len(cursor_types))]
         return page_query(claims, ordering, bound, backwards, limit)
 
-    cursor = dict(enumerate(cursor_types or ()))
     return PreparedQuery(
         build,
         **dict.fromkeys(facets, str),
-        **{f"cursor_{i}": kind for i, kind in cursor.items()},
+        **{f"cursor_{i}": kind for i, kind in enumerate(cursor_types or ())},
     )
 
 
@@ -151,7 +149,6 @@ def claims_in_order(pks: list[int]) -> list[Claim]:
 
 
 # A search: its bounded set of ranked matches, for each set of facets it comes with.
-_search_candidates: dict[tuple, PreparedQuery] = {}
 
 
 def search_ranking(filterset: ClaimFilter) -> list[tuple[float, int]]:
@@ -159,13 +156,11 @@ def search_ranking(filterset: ClaimFilter) -> list[tuple[float, int]]:
     chosen, terms = _chosen_facets(filterset), filterset.search_terms()
     if chosen is None or not terms:
         raise ValueError("Only a valid search has a ranking.")
-    shape = (tuple(sorted(chosen)), SEARCH_CANDIDATES)
-    query = _search_candidates.get(shape) or _search_candidates.setdefault(
-        shape, _search_candidates_query(*shape)
-    )
+    query = _search_candidates_query(tuple(sorted(chosen)), SEARCH_CANDIDATES)
     return best_first(query(terms=terms, **chosen))
 
 
+@cache
 def _search_candidates_query(facets: tuple[str, ...], limit: int) -> PreparedQuery:
     def build(terms: str, **values):
         return _faceted_claims(facets, values).search(terms).candidates(limit)
