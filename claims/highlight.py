@@ -9,11 +9,10 @@ value is escaped (with the standard library's escape, quotes included: the same 
 Django's, without its per-call overhead on pages with thousands of pieces).
 """
 
-import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Sequence
 from html import escape
+from itertools import accumulate
 from typing import NamedTuple, Protocol
 
 from django.utils.safestring import SafeString, mark_safe
@@ -72,14 +71,16 @@ def _shortest_first(span: Span) -> tuple[int, int, int]:
 def render_highlighted(
     body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]
 ) -> SafeString:
-    in_order = sorted(spans, key=_in_body_order)
-    if _disjoint(in_order, len(body)):
-        return _render_disjoint(body, in_order, mark)
-    return _render_segments(body, spans, mark)
+    if not _disjoint(spans, len(body)):
+        in_order = sorted(spans, key=_in_body_order)
+        if not _disjoint(in_order, len(body)):
+            return _render_segments(body, spans, mark)
+        spans = in_order
+    return _render_disjoint(body, spans, mark)
 
 
 def _disjoint(spans: Sequence[Span], length: int) -> bool:
-    """Whether spans in body order lie within the body, are not empty and do not overlap."""
+    """Whether spans lie within the body in its order, are not empty and do not overlap."""
     if spans and (spans[0].start < 0 or spans[-1].end > length):
         return False
     return all(s.start < s.end for s in spans) and all(
@@ -101,11 +102,12 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     ends: dict[int, list[int]] = {}
     for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
         pk = int(span.pk)
-        opening[pk] = _opening(link)
+        opening[pk] = _opening(*link)
         if pk not in linked:
+            href, css_class, title = link
             closing[pk] = (
-                f'<a class="hl-end {link.css_class}" href="{link.href}" '
-                f'aria-label="{link.title}" title="{link.title}"></a>'
+                f'<a class="hl-end {css_class}" href="{href}" '
+                f'aria-label="{title}" title="{title}"></a>'
             )
             ends.setdefault(span.end, []).append(pk)
         anchors[span.start] = anchors.get(span.start, "") + _anchor(pk)
@@ -128,23 +130,38 @@ def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
 
 
-# What escape() turns each character into, less the character itself.
-_ESCAPE_GROWTH = {char: len(escape(char)) - 1 for char in "&<>\"'"}
-_ESCAPED_CHARACTERS = re.compile("[&<>\"']")
+# The characters escape() replaces, and what each grows into, less the character itself.
+_MARKUP_CHARACTERS = "&<>\"'"
+_ESCAPE_GROWTH = {char: len(escape(char)) - 1 for char in _MARKUP_CHARACTERS}
 
 
 def _escaped(body: str) -> tuple[str, Callable[[int], int]]:
     """The body escaped at once, and where an offset into the body falls in it: cheaper
     than escaping each of a long page's thousands of pieces on its own."""
-    escaped = escape(body)
-    positions, growth, total = [], [0], 0
-    for match in _ESCAPED_CHARACTERS.finditer(body):
-        positions.append(match.start())
-        total += _ESCAPE_GROWTH[match.group()]
-        growth.append(total)
+    positions = sorted(
+        position for char in _MARKUP_CHARACTERS for position in _positions(body, char)
+    )
     if not positions:
-        return escaped, int
-    return escaped, lambda offset: offset + growth[bisect_left(positions, offset)]
+        return body, int
+    growth = [0, *accumulate(_ESCAPE_GROWTH[body[position]] for position in positions)]
+    return escape(body), lambda offset: offset + growth[bisect_left(positions, offset)]
+
+
+def _positions(text: str, char: str) -> Iterator[int]:
+    """Where `char` occurs in `text`: str.find() scans far faster than a regular
+    expression, and most characters a page escapes are rare in it."""
+    position = text.find(char)
+    while position != -1:
+        yield position
+        position = text.find(char, position + 1)
+
+
+def _escape(text: str) -> str:
+    """escape(), for text that mostly holds nothing to escape: looking costs less than
+    replacing."""
+    if any(char in text for char in _MARKUP_CHARACTERS):
+        return escape(text)
+    return text
 
 
 def _in_body_order(span: Span) -> tuple[int, int]:
@@ -156,15 +173,15 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     most documents' are: the same HTML, written span by span instead of cut by cut."""
     shown = [mark(span) for span in spans]
     escaped = _escaped_marks(shown)
+    openings = {link: _opening(*fields) for link, fields in escaped.items()}
     escaped_body, escaped_offset = _escaped(body)
     html = []
     position = 0
-    for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
+    for span, opening in zip(spans, map(openings.__getitem__, shown), strict=True):
         pk = int(span.pk)
         start, end = escaped_offset(span.start), escaped_offset(span.end)
         html.append(
-            f'{escaped_body[position:start]}{_anchor(pk)}{_opening(link)}{pk}">'
-            f"{escaped_body[start:end]}</a>"
+            f'{escaped_body[position:start]}{_anchor(pk)}{opening}{pk}">{escaped_body[start:end]}</a>'
         )
         position = end
     html.append(escaped_body[position:])
@@ -176,18 +193,22 @@ def _anchor(pk: int) -> str:
     return f'<span class="anchor" id="excerpt-{pk}"></span>'
 
 
-def _opening(link: Mark) -> str:
-    """A highlight's opening tag, up to its data-excerpts value; `link` is escaped."""
-    return f'<a class="hl {link.css_class}" href="{link.href}" title="{link.title}" data-excerpts="'
+def _opening(href: str, css_class: str, title: str) -> str:
+    """A highlight's opening tag, up to its data-excerpts value, from a mark's escaped
+    fields."""
+    return f'<a class="hl {css_class}" href="{href}" title="{title}" data-excerpts="'
 
 
-def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, Mark]:
-    """Each distinct mark with its fields escaped for use in an attribute value."""
+def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, tuple[str, str, str]]:
+    """Each distinct mark's href, CSS class and title, escaped for an attribute value (as
+    a plain tuple: a page has hundreds)."""
     distinct = list(dict.fromkeys(marks))
     hrefs = _escaped_each([mark.href for mark in distinct])
     titles = _escaped_each([mark.title for mark in distinct])
+    # A page has a handful of classes and hundreds of marks.
+    classes = {css_class: escape(css_class) for css_class in {mark.css_class for mark in distinct}}
     return {
-        mark: Mark(href, _escaped_class(mark.css_class), title)
+        mark: (href, classes[mark.css_class], title)
         for mark, href, title in zip(distinct, hrefs, titles, strict=True)
     }
 
@@ -197,13 +218,11 @@ _SEPARATOR = "\x1f"
 
 
 def _escaped_each(texts: list[str]) -> list[str]:
-    escaped = escape(_SEPARATOR.join(texts)).split(_SEPARATOR)
-    if len(escaped) != len(texts):  # a text holds the separator itself
+    joined = _SEPARATOR.join(texts)
+    escaped = _escape(joined)
+    if escaped is joined:
+        return texts
+    pieces = escaped.split(_SEPARATOR)
+    if len(pieces) != len(texts):  # a text holds the separator itself
         return [escape(text) for text in texts]
-    return escaped
-
-
-@lru_cache(maxsize=64)
-def _escaped_class(css_class: str) -> str:
-    """A page has a handful of classes and hundreds of marks."""
-    return escape(css_class)
+    return pieces
