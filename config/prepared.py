@@ -19,7 +19,7 @@ development) the queryset runs as it is.
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -53,8 +53,7 @@ class _Compiled:
     prepare: str  # PREPARE <statement> (<types>) AS <sql with $1, $2…>
     execute: str  # EXECUTE <statement>(%s, %s…)
     parameters: tuple  # constants, and a _Slot for each request value
-    compiler: object
-    rows: Callable  # (compiler, fetched rows) -> results
+    rows: Callable  # fetched rows -> results
 
 
 class PreparedQuery:
@@ -82,7 +81,7 @@ class PreparedQuery:
         params = [
             values[part.name] if isinstance(part, _Slot) else part for part in compiled.parameters
         ]
-        return compiled.rows(compiled.compiler, self._fetch(using, compiled, params))
+        return compiled.rows(self._fetch(using, compiled, params))
 
     def queryset(self, **values) -> QuerySet:
         """The queryset itself, for the given values: what the prepared query returns."""
@@ -122,7 +121,7 @@ class PreparedQuery:
             prepare += f" ({', '.join(_postgresql_type(value) for value in parameters)})"
             execute += f"({', '.join(['%s'] * len(parameters))})"
         prepare += f" AS {numbered_sql}"
-        compiled = _Compiled(sql, prepare, execute, parameters, compiler, _row_builder(queryset))
+        compiled = _Compiled(sql, prepare, execute, parameters, _row_builder(queryset, compiler))
         self._compiled[using] = compiled
         return compiled
 
@@ -166,47 +165,61 @@ def _prepared_statements(connection) -> set[str]:
     return state[1]
 
 
-def _row_builder(queryset: QuerySet) -> Callable:
+def _row_builder(queryset: QuerySet, compiler) -> Callable[[list], list]:
+    converted = _converter(compiler)
     iterable = queryset._iterable_class
     if iterable is ValuesListIterable:
-        return lambda compiler, rows: list(compiler.results_iter([rows], tuple_expected=True))
+        if converted is _unconverted:  # the driver's rows are tuples already
+            return list
+        return lambda rows: list(map(tuple, converted(rows)))
     if iterable is not ModelIterable:
         raise ImproperlyConfigured("A prepared query returns model instances or tuples.")
-    return _ModelRows(queryset)
+    return _ModelRows(queryset, compiler, converted)
+
+
+def _converter(compiler) -> Callable[[list], Iterable]:
+    """What compiler.results_iter() does to fetched rows, with the fields' converters
+    looked up once rather than on every call."""
+    fields = [column[0] for column in compiler.select[: compiler.col_count]]
+    if compiler.has_composite_fields(fields):
+        return lambda rows: compiler.results_iter([rows])
+    converters = compiler.get_converters(fields)
+    if not converters:
+        return _unconverted
+    return lambda rows: compiler.apply_converters(rows, converters)
+
+
+def _unconverted(rows: list) -> list:
+    return rows
 
 
 class _ModelRows:
     """What ModelIterable does with the rows of a compiled query, with the work that
     depends only on the query's shape done once."""
 
-    def __init__(self, queryset: QuerySet):
-        self.db = queryset.db
+    def __init__(self, queryset: QuerySet, compiler, converted: Callable[[list], Iterable]):
         if queryset._known_related_objects or queryset._prefetch_related_lookups:
             raise ImproperlyConfigured(
                 "A prepared query is one query: build it from a manager, without prefetching."
             )
-        self._shape = None
+        self.db = queryset.db
+        self.converted = converted
+        klass_info, select = compiler.klass_info, compiler.select
+        fields = klass_info["select_fields"]
+        self.model = klass_info["model"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, self.db)
+        self.annotations = tuple(compiler.annotation_col_map.items())
 
-    def __call__(self, compiler, rows: list) -> list:
-        if self._shape is None:
-            klass_info, select = compiler.klass_info, compiler.select
-            fields = klass_info["select_fields"]
-            start, end = fields[0], fields[-1] + 1
-            self._shape = (
-                klass_info["model"],
-                start,
-                end,
-                [column[0].target.attname for column in select[start:end]],
-                get_related_populators(klass_info, select, self.db),
-                tuple(compiler.annotation_col_map.items()),
-            )
-        model, start, end, init_list, populators, annotations = self._shape
+    def __call__(self, rows: list) -> list:
+        model, start, end, db = self.model, self.start, self.end, self.db
         objects = []
-        for row in compiler.results_iter([rows]):
-            instance = model.from_db(self.db, init_list, row[start:end])
-            for populator in populators:
+        for row in self.converted(rows):
+            instance = model.from_db(db, self.init_list, row[start:end])
+            for populator in self.populators:
                 populator.populate(row, instance)
-            for name, position in annotations:
+            for name, position in self.annotations:
                 setattr(instance, name, row[position])
             objects.append(instance)
         return objects

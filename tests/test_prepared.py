@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -95,6 +95,23 @@ def test_tuples_for_values_list_and_each_value_where_it_belongs():
     assert sorted(rows) == kept
     assert all(type(row) is tuple for row in rows)
     assert claim_slugs_by_category(category="no-such-category", slug="x") == []
+
+
+def test_values_are_converted_as_the_querysets_own_are(quoted_claims):
+    # The database answers with a numeric (a Decimal from the driver); the expression's
+    # output field makes it a float.
+    half = RawSQL("CAST(1.5 AS NUMERIC)", (), output_field=FloatField())
+    claims_with_half = PreparedQuery(
+        lambda pk: Claim.objects.filter(pk=pk).annotate(half=half), pk=int
+    )
+    halves = PreparedQuery(
+        lambda pk: Claim.objects.filter(pk=pk).annotate(half=half).values_list("pk", "half"), pk=int
+    )
+    first, _ = quoted_claims
+    [claim] = claims_with_half(pk=first.pk)
+    assert claim.half == 1.5 and type(claim.half) is float
+    assert halves(pk=first.pk) == [(first.pk, 1.5)]
+    assert type(halves(pk=first.pk)[0][1]) is float
 
 
 def test_no_rows_is_an_empty_list():
