@@ -1,5 +1,5 @@
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import NamedTuple
@@ -226,11 +226,11 @@ def document_detail(request, slug):
     document = next(iter(queries.document_by_slug(slug=slug)), None)
     if document is None:
         raise Http404("No such document.")
-    spans = [QuotedSpan(*row) for row in queries.document_spans(document=document.pk)]
+    spans = list(map(QuotedSpan._make, queries.document_spans(document=document.pk)))
     verdicts_here = {span.claim_slug: span.claim_verdict for span in spans}
     tally = Counter(verdicts_here.values())
     unreviewed = tally.pop("", 0)
-    marks = _claim_marks(verdicts_here, {span.claim_slug: span.claim_statement for span in spans})
+    marks = _claim_marks(spans)
     context = {
         "document": document,
         "highlighted": render_highlighted(
@@ -257,17 +257,18 @@ class QuotedSpan(NamedTuple):
     claim_verdict: str
 
 
-def _claim_marks(verdicts: dict[str, str], statements: dict[str, str]) -> dict[str, Mark]:
-    """How each claim's excerpts are shown, keyed by claim slug."""
+def _claim_marks(spans: Iterable[QuotedSpan]) -> dict[str, Mark]:
+    """How the excerpts of each claim quoted in `spans` are shown, keyed by claim slug."""
     claim_url = reversing.slug_urls("claims:detail")
-    shown = {v.value: (v.label, v.css_class) for v in Review.Verdict}
-    shown[""] = (NOT_REVIEWED, "not-reviewed")
+    shown = {v.value: (f"{v.label}: ", v.css_class) for v in Review.Verdict}
+    shown[""] = (f"{NOT_REVIEWED}: ", "not-reviewed")
     marks = {}
-    for slug, value in verdicts.items():
-        label, css_class = shown[value]
-        marks[slug] = Mark(
-            href=claim_url(slug), css_class=css_class, title=f"{label}: {statements[slug]}"
-        )
+    for span in spans:
+        if span.claim_slug not in marks:
+            label, css_class = shown[span.claim_verdict]
+            marks[span.claim_slug] = Mark(
+                claim_url(span.claim_slug), css_class, label + span.claim_statement
+            )
     return marks
 
 
