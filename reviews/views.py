@@ -263,12 +263,10 @@ def _claim_marks(spans: Iterable[QuotedSpan]) -> dict[str, Mark]:
     shown = {v.value: (f"{v.label}: ", v.css_class) for v in Review.Verdict}
     shown[""] = (f"{NOT_REVIEWED}: ", "not-reviewed")
     marks = {}
-    for span in spans:
-        if span.claim_slug not in marks:
-            label, css_class = shown[span.claim_verdict]
-            marks[span.claim_slug] = Mark(
-                claim_url(span.claim_slug), css_class, label + span.claim_statement
-            )
+    for _pk, _start, _end, slug, statement, verdict in spans:
+        if slug not in marks:
+            label, css_class = shown[verdict]
+            marks[slug] = Mark(claim_url(slug), css_class, label + statement)
     return marks
 
 
