@@ -92,6 +92,11 @@ class ClaimListView(FilterView):
     def get_queryset(self):
         return claim_list_queryset()
 
+    def get_template_names(self):
+        # ListView's would look for a template named after the queryset's model, and so
+        # build the filtered queryset that get() leaves unbuilt.
+        return [self.template_name]
+
     def get(self, request, *args, **kwargs):
         # As FilterView.get(), but the filtered queryset is built only if the page reads
         # it: a search's ranking and page come through prepared statements instead.
@@ -133,9 +138,9 @@ class ClaimListView(FilterView):
                     before=before,
                     read=queries.claim_list_reader(filterset),
                 )
-                capped = claims.order_by().values("pk")[:SEARCH_CANDIDATES]
-                count = capped.count if filterset.search_terms() else claims.count
-                result_count = cached_under([LISTS], f"claims:{identity}", count)
+                result_count = cached_under(
+                    [LISTS], f"claims:{identity}", partial(_claim_count, filterset, claims)
+                )
         except InvalidCursor as error:
             raise Http404(str(error)) from error
         context.update(
@@ -156,6 +161,13 @@ class ClaimListView(FilterView):
 
 
 PAGE_PARAMETERS = ("after", "before", "page")
+
+
+def _claim_count(filterset: ClaimFilter, claims) -> int:
+    """How many claims the list holds; a search ranks at most SEARCH_CANDIDATES."""
+    if filterset.search_terms():
+        return claims.order_by().values("pk")[:SEARCH_CANDIDATES].count()
+    return claims.count()
 
 
 @cached_public_page(lambda slug: [claim_tag(slug)])
