@@ -172,16 +172,20 @@ def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Ma
     """render_highlighted() for spans in body order that neither overlap nor are empty, as
     most documents' are: the same HTML, written span by span instead of cut by cut."""
     shown = [mark(span) for span in spans]
-    escaped = _escaped_marks(shown)
-    openings = {link: _opening(*fields) for link, fields in escaped.items()}
+    openings = {
+        link: _opening(href, css_class, title)
+        for link, href, css_class, title in zip(*_escaped_fields(shown), strict=True)
+    }
     escaped_body, escaped_offset = _escaped(body)
     html = []
     position = 0
-    for span, opening in zip(spans, map(openings.__getitem__, shown), strict=True):
+    for span, link in zip(spans, shown, strict=True):
         pk = int(span.pk)
         start, end = escaped_offset(span.start), escaped_offset(span.end)
+        # The anchor is _anchor(pk) written out: this runs once per excerpt of a long page.
         html.append(
-            f'{escaped_body[position:start]}{_anchor(pk)}{opening}{pk}">{escaped_body[start:end]}</a>'
+            f'{escaped_body[position:start]}<span class="anchor" id="excerpt-{pk}"></span>'
+            f'{openings[link]}{pk}">{escaped_body[start:end]}</a>'
         )
         position = end
     html.append(escaped_body[position:])
@@ -200,17 +204,21 @@ def _opening(href: str, css_class: str, title: str) -> str:
 
 
 def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, tuple[str, str, str]]:
-    """Each distinct mark's href, CSS class and title, escaped for an attribute value (as
-    a plain tuple: a page has hundreds)."""
+    """Each distinct mark's href, CSS class and title, escaped for an attribute value."""
+    distinct, *fields = _escaped_fields(marks)
+    return dict(zip(distinct, zip(*fields, strict=True), strict=True))
+
+
+def _escaped_fields(marks: Sequence[Mark]) -> tuple[list[Mark], list[str], list[str], list[str]]:
+    """The distinct marks, and their hrefs, CSS classes and titles escaped for an
+    attribute value: in bulk, as plain lists, since a page has hundreds."""
     distinct = list(dict.fromkeys(marks))
     hrefs = _escaped_each([mark.href for mark in distinct])
     titles = _escaped_each([mark.title for mark in distinct])
     # A page has a handful of classes and hundreds of marks.
-    classes = {css_class: escape(css_class) for css_class in {mark.css_class for mark in distinct}}
-    return {
-        mark: (href, classes[mark.css_class], title)
-        for mark, href, title in zip(distinct, hrefs, titles, strict=True)
-    }
+    escaped_class = {css_class: escape(css_class) for css_class in {m.css_class for m in distinct}}
+    classes = [escaped_class[mark.css_class] for mark in distinct]
+    return distinct, hrefs, classes, titles
 
 
 # A character escape() leaves alone, to escape many texts in one call: a page has hundreds.
