@@ -46,7 +46,12 @@ claim_contradictions = PreparedQuery(
 )
 
 # Document page: the document, and each excerpt's span with the claim it quotes.
-document_by_slug = PreparedQuery(lambda slug: Document.objects.filter(slug=slug), slug=str)
+DOCUMENT_PAGE_FIELDS = (
+    "title", "slug", "url", "publisher", "kind", "published_on", "retrieved_on", "body",
+)  # fmt: skip
+document_by_slug = PreparedQuery(
+    lambda slug: Document.objects.filter(slug=slug).only(*DOCUMENT_PAGE_FIELDS), slug=str
+)
 document_spans = PreparedQuery(
     lambda document: (
         Excerpt.objects.filter(document=document)
