@@ -3,7 +3,9 @@ from django.db import connection
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="CI runs both databases"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="PostgreSQL-only indexes (CI runs both)"
+    ),
 ]
 
 
