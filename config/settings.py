@@ -11,7 +11,16 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import (
+    SECRET_KEY_INSECURE_PREFIX,
+    SECRET_KEY_MIN_LENGTH,
+    SECRET_KEY_MIN_UNIQUE_CHARACTERS,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    secret_key_is_strong,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,6 +31,14 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"
+elif not DEBUG and not secret_key_is_strong(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for DEBUG off: it needs at least "
+        f"{SECRET_KEY_MIN_LENGTH} characters, {SECRET_KEY_MIN_UNIQUE_CHARACTERS} of them "
+        f"different, and must not start with {SECRET_KEY_INSECURE_PREFIX!r}. Make one with "
+        "`python -c 'from django.core.management.utils import get_random_secret_key as k; "
+        "print(k())'`."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

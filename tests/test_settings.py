@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.urls import reverse
 
-from config.env import env_bool, env_int, env_list
+from config.env import env_bool, env_int, env_list, secret_key_is_strong
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -75,6 +75,32 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    [
+        "x",
+        "short-but-varied-key-0123456789",  # under 50 characters
+        "ab" * 40,  # long, but only two different characters
+        "django-insecure-" + "k3x!v9-generated-for-development-0123456789abcdef",
+    ],
+)
+def test_it_refuses_to_start_in_production_with_a_weak_secret_key(weak_key):
+    result = manage("check", env={**PRODUCTION_ENV, "SECRET_KEY": weak_key})
+    assert result.returncode != 0
+    assert "SECRET_KEY is too weak for DEBUG off" in result.stderr
+
+
+def test_a_weak_secret_key_is_refused_as_the_deploy_check_would(monkeypatch):
+    with pytest.raises(ImproperlyConfigured, match="at least 50 characters"):
+        production_settings(monkeypatch, SECRET_KEY="x")
+    assert not secret_key_is_strong("x")
+    assert secret_key_is_strong(PRODUCTION_ENV["SECRET_KEY"])
+
+
+def test_development_accepts_any_secret_key(monkeypatch):
+    assert production_settings(monkeypatch, DEBUG="true", SECRET_KEY="x")["SECRET_KEY"] == "x"
 
 
 def test_it_refuses_a_malformed_boolean():
