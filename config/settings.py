@@ -152,8 +152,10 @@ STORAGES = {
 # History is a record, not an undo button: a review's lifecycle only moves forward.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
-# Cache: local memory by default; Redis when REDIS_URL is set, so that every worker and
-# app server shares one page cache and sees the same invalidations.
+# Cache: a folder of files by default, Redis when REDIS_URL is set. Either way every
+# process shares it: a change made by a management command or another worker invalidates
+# the pages the running site serves (see reviews/caching.py). An in-memory cache would be
+# private to each process and keep serving what another process changed.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -166,7 +168,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
         }
     }

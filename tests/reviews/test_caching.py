@@ -1,4 +1,7 @@
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -20,6 +23,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def queries_for(client, url: str) -> tuple[int, str]:
@@ -219,6 +223,21 @@ def test_invalidation_reaches_every_process_through_redis(client, editor, world,
     review_publish(review=review, by=editor)
     assert "verdict-false" in client.get(url).content.decode()
     caches["default"].clear()
+
+
+def test_invalidation_made_by_another_process_reaches_this_one(client, world):
+    """What `manage.py ingest_document` in a second terminal does to `make run`'s pages:
+    the default cache is shared between processes, so a tag bumped there is seen here."""
+    url = world["claim"].get_absolute_url()
+    client.get(url)
+    Claim.objects.filter(pk=world["claim"].pk).update(statement="Changed by a command.")
+    assert queries_for(client, url)[0] == 0  # still the cached page: nothing was bumped
+    bump = f"from reviews.caching import *; tags_bump([claim_tag({world['claim'].slug!r})])"
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", bump],
+        cwd=ROOT, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert "Changed by a command." in client.get(url).content.decode()
 
 
 def test_a_search_ranking_is_kept_until_the_claims_change(client, world, settings):
