@@ -216,11 +216,14 @@ CONTENT_SECURITY_POLICY = {
 
 # Sign-in throttling (django-axes). The lock holds a username *from one address*: by
 # username alone anyone could lock an editor out, by address alone a shared office
-# network would lock everyone out. Behind a proxy every client shares the proxy's
-# address, so there the lock is in effect per username.
+# network would lock everyone out. Behind reverse proxies set TRUSTED_PROXIES to how many
+# stand in front of the site, so that the address is the client's, read from
+# X-Forwarded-For, and not the proxy's, which every client shares (config/client_address.py).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 # A successful sign-in forgives earlier typos, so they never add up to a lockout.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"

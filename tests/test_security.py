@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -162,3 +163,38 @@ def test_the_failure_limit_is_a_setting(client, superuser, settings):
     settings.AXES_FAILURE_LIMIT = 2
     fail(client, "root", 2)
     assert sign_in(client, "root", "pw-root-1").status_code == 429
+
+
+def from_address(forwarded_for: str) -> Client:
+    """A browser behind the site's reverse proxy (10.0.0.2), which forwards its address."""
+    return Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_a_proxy_a_lockout_holds_only_the_address_that_failed(superuser, settings):
+    settings.TRUSTED_PROXIES = 1
+    attacker, editor_at_work = from_address("198.51.100.7"), from_address("203.0.113.5")
+    fail(attacker, "root", 5)
+    assert sign_in(attacker, "root", "pw-root-1").status_code == 429
+    assert sign_in(editor_at_work, "root", "pw-root-1").status_code == 302
+    assert signed_in(editor_at_work)
+
+
+def test_behind_a_proxy_a_forged_forwarded_entry_does_not_escape(superuser, settings):
+    settings.TRUSTED_PROXIES = 1
+    fail(from_address("198.51.100.7"), "root", 5)
+    # The client wrote the left part itself; the proxy appended the right one.
+    forged = from_address("203.0.113.5, 198.51.100.7")
+    assert sign_in(forged, "root", "pw-root-1").status_code == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(superuser, settings):
+    settings.TRUSTED_PROXIES = 0
+    fail(from_address("198.51.100.7"), "root", 5)
+    assert sign_in(from_address("203.0.113.5"), "root", "pw-root-1").status_code == 429
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.3"), "root", "pw-root-1").status_code == 302
+
+
+def test_a_malformed_forwarded_address_falls_back_to_the_nearest_hop(superuser, settings):
+    settings.TRUSTED_PROXIES = 1
+    fail(from_address("not-an-address"), "root", 5)
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.2"), "root", "pw-root-1").status_code == 429
