@@ -6,12 +6,15 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format clean bench soak
+.PHONY: install run test lint format clean bench soak lock lock-check
 
-$(INSTALLED): pyproject.toml
+# Every package comes from the lock, at its exact version and hash (requirements/dev.txt:
+# the site's packages, as in requirements/main.txt, and the tools to test it); then the
+# project itself, with nothing more resolved.
+$(INSTALLED): requirements/dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements/dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
@@ -41,6 +44,31 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The lock: exact versions and hashes of everything pyproject.toml asks for, resolved from
+# PyPI alone (not this machine's pip configuration). `make lock` after changing the
+# dependencies; it keeps every pin it can (add --upgrade-package NAME to move one).
+# `make lock-check` (run by CI) fails when the lock no longer matches pyproject.toml.
+PIP_COMPILE = env -u PIP_FIND_LINKS -u PIP_EXTRA_INDEX_URL PIP_CONFIG_FILE=/dev/null \
+	CUSTOM_COMPILE_COMMAND="make lock" $(abspath $(BIN))/pip-compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+define compile_lock
+	cd $(1) && $(PIP_COMPILE) --output-file requirements/main.txt pyproject.toml
+	cd $(1) && $(PIP_COMPILE) --extra dev --constraint requirements/main.txt \
+		--output-file requirements/dev.txt pyproject.toml
+endef
+LOCK_CHECK := $(VENV)/lock-check
+
+lock: install
+	$(call compile_lock,.)
+
+lock-check: install
+	rm -rf $(LOCK_CHECK) && mkdir -p $(LOCK_CHECK)
+	cp -r pyproject.toml README.md requirements $(LOCK_CHECK)/
+	$(call compile_lock,$(LOCK_CHECK))
+	diff -u requirements/main.txt $(LOCK_CHECK)/requirements/main.txt
+	diff -u requirements/dev.txt $(LOCK_CHECK)/requirements/dev.txt
+	@echo "The lock matches pyproject.toml."
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
