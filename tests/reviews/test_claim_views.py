@@ -24,6 +24,8 @@ from tests.queries import count_queries
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("claims:list")
+# An HTML valid global date and time: no more than three fractional digits, and we give none.
+DATETIME_ATTRIBUTE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
 def graded(statement="Ketamine relieves anxiety within an hour.", quote="Ketamine works", **review):
@@ -371,6 +373,24 @@ def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way
     assert "Changes to this review" in html
     assert "Supported (low certainty) → Misleading (moderate certainty)" in html
     assert "This review is being updated." in html
+
+
+def test_detail_dates_in_a_form_html_accepts(client):
+    from reviews.services import review_publish
+
+    claim = graded(
+        verdict=Review.Verdict.SUPPORTED, published_at=timezone.now() - timedelta(days=3)
+    )
+    review_publish(review=make_review(claim=claim, status=Review.Status.SUBMITTED))
+    Review.objects.filter(claim=claim, status=Review.Status.PUBLISHED).update(
+        updated_at=timezone.now() + timedelta(days=2)
+    )
+    html = client.get(claim.get_absolute_url()).content.decode()
+    datetimes = re.findall(r'<time datetime="([^"]*)"', html)
+    # Published, last changed, and the change of verdict; each to the second, with offset.
+    assert len(datetimes) == 3
+    for value in datetimes:
+        assert DATETIME_ATTRIBUTE.fullmatch(value), value
 
 
 def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(client, monkeypatch):
