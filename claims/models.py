@@ -250,6 +250,7 @@ class ExcerptQuerySet(models.QuerySet):
             .only(
                 "quote", "start", "end", "prefix", "suffix", "claim_id",
                 "document__title", "document__slug", "document__url", "document__publisher",
+                "document__published_on",
             )
             .order_by("document__title", "start", "pk")
         )  # fmt: skip

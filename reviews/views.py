@@ -3,7 +3,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -30,7 +30,7 @@ from reviews.caching import (
     study_tag,
 )
 from reviews.filters import RELEVANCE, ClaimFilter, claim_list_queryset
-from reviews.models import VERDICT_RATINGS, Review, verdict_changes
+from reviews.models import SITE_NAME, VERDICT_RATINGS, Review, verdict_changes
 from reviews.pagination import InvalidCursor, paginate, paginate_ranked
 from reviews.queries import CLAIMS_PER_PAGE
 from sources.models import Document, Study
@@ -195,28 +195,23 @@ def claim_detail(request, slug):
 
 
 def claim_review_json_ld(request, context) -> dict:
-    """schema.org ClaimReview for a claim with a published review."""
-    claim, review, verdict = context["claim"], context["review"], context["verdict"]
-    appearances = []
-    seen = set()
-    for excerpt in context["excerpts"]:
-        document = excerpt.document
-        if document.pk in seen:
-            continue
-        seen.add(document.pk)
-        url = document.url or request.build_absolute_uri(document.get_absolute_url())
-        appearances.append({"@type": "CreativeWork", "url": url, "name": document.title})
-    rating = {
-        "@type": "Rating",
-        "alternateName": verdict.label,
-        "bestRating": 5,
-        "worstRating": 1,
-    }
-    if verdict.rating is not None:
-        rating["ratingValue"] = verdict.rating
-    item = {"@type": "Claim", "appearance": appearances}
-    if appearances:
-        item["firstAppearance"] = appearances[0]
+    """schema.org ClaimReview for a claim with a published review, with the properties
+    Google's fact-check documentation requires (claimReviewed, reviewRating, url) and those
+    it recommends (author, datePublished, and itemReviewed: the Claim, who made it, where
+    and when it appeared)."""
+    claim, review = context["claim"], context["review"]
+    documents = list({e.document.pk: e.document for e in context["excerpts"]}.values())
+    appearances = {d.pk: _appearance(request, d) for d in documents}
+    item = {"@type": "Claim", "appearance": list(appearances.values())}
+    if authors := _claim_authors(documents):
+        # One author as itself, several as a list: JSON-LD reads both alike.
+        item["author"] = authors[0] if len(authors) == 1 else authors
+    if documents:
+        # The earliest dated document; undated ones sort after every dated one.
+        first = min(documents, key=lambda d: (d.published_on is None, d.published_on))
+        item["firstAppearance"] = appearances[first.pk]
+        if first.published_on:
+            item["datePublished"] = first.published_on.isoformat()
     return {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -225,12 +220,51 @@ def claim_review_json_ld(request, context) -> dict:
         "datePublished": review.published_at.date().isoformat(),
         "author": {
             "@type": "Organization",
-            "name": "Ketamine claims, checked",
+            "name": SITE_NAME,
             "url": request.build_absolute_uri(reversing.url("home")),
         },
-        "reviewRating": rating,
+        "reviewRating": _review_rating(context["verdict"]),
         "itemReviewed": item,
     }
+
+
+def _appearance(request, document: Document) -> dict:
+    url = document.url or request.build_absolute_uri(document.get_absolute_url())
+    return {"@type": "CreativeWork", "url": url, "name": document.title}
+
+
+def _claim_authors(documents: Iterable[Document]) -> list[dict]:
+    """Who made the claim: an Organization for each clinic or site whose documents quote
+    it, named as the documents name their publisher (or, failing that, by the site's
+    address), with the site's address where one is known. A document that names neither
+    adds no one: a claim's author is not guessed."""
+    authors: dict[str, dict] = {}
+    for document in documents:
+        parts = urlsplit(document.url)
+        site = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else ""
+        name = document.publisher.strip() or parts.hostname or ""
+        if not name:
+            continue
+        author = authors.setdefault(name, {"@type": "Organization", "name": name})
+        if site:
+            author.setdefault("url", site)
+    return list(authors.values())
+
+
+def _review_rating(verdict: Review.Verdict) -> dict:
+    """The verdict as a schema.org Rating. Google's fact-check documentation requires only
+    alternateName, the verdict in words (the part its results show), and recommends
+    ratingValue with bestRating and worstRating for a numeric rating. "Not checkable" has
+    no point on the 1-5 scale, so its rating is the words alone rather than a scale with
+    no value on it."""
+    rating = {"@type": "Rating", "alternateName": verdict.label}
+    if verdict.rating is not None:
+        rating |= {
+            "ratingValue": verdict.rating,
+            "bestRating": max(VERDICT_RATINGS.values()),
+            "worstRating": min(VERDICT_RATINGS.values()),
+        }
+    return rating
 
 
 @cached_public_page(lambda slug: [document_tag(slug)])

@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.template import engines
 from django.test import RequestFactory
+from django.utils import timezone
 from jinja2.exceptions import UndefinedError
 
 from claims.models import Claim
-from config.templating import choice_label
+from config.templating import choice_label, html_datetime
 
 
 @pytest.fixture
@@ -188,3 +189,18 @@ def test_choice_label_is_what_get_display_gives():
         assert choice_label(claim, "category") == claim.get_category_display()
     odd = Claim(category="not-a-category")
     assert choice_label(odd, "category") == odd.get_category_display() == "not-a-category"
+
+
+def test_html_datetime_gives_whole_seconds_and_the_offset():
+    moment = datetime.datetime(2024, 3, 5, 14, 7, 9, 123456, tzinfo=datetime.UTC)
+    assert html_datetime(moment) == "2024-03-05T14:07:09+00:00"
+
+
+def test_html_datetime_is_in_the_current_time_zone():
+    moment = datetime.datetime(2024, 3, 5, 14, 7, 9, 999999, tzinfo=datetime.UTC)
+    with timezone.override("America/New_York"):
+        assert html_datetime(moment) == "2024-03-05T09:07:09-05:00"
+
+
+def test_html_datetime_gives_a_date_as_a_date():
+    assert html_datetime(datetime.date(2024, 3, 5)) == "2024-03-05"

@@ -1,8 +1,9 @@
 import json
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from html import unescape
 
+import extruct
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,8 @@ from tests.queries import count_queries
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("claims:list")
+# An HTML valid global date and time: no more than three fractional digits, and we give none.
+DATETIME_ATTRIBUTE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 
 
 def graded(statement="Ketamine relieves anxiety within an hour.", quote="Ketamine works", **review):
@@ -291,6 +294,91 @@ def test_detail_carries_claimreview_json_ld(client):
     assert data["datePublished"]
 
 
+def claim_review(client, claim) -> dict:
+    """The ClaimReview that a structured-data consumer reads from the claim's page."""
+    html = client.get(claim.get_absolute_url()).content.decode()
+    found = extruct.extract(html, base_url="http://testserver/", syntaxes=["json-ld"])
+    [review] = [item for item in found["json-ld"] if item.get("@type") == "ClaimReview"]
+    return review
+
+
+def assert_organization(value):
+    assert value["@type"] == "Organization"
+    assert isinstance(value["name"], str) and value["name"]
+    if "url" in value:
+        assert value["url"].startswith(("http://", "https://"))
+
+
+@pytest.mark.parametrize("verdict", list(Review.Verdict))
+def test_claim_review_has_the_fields_google_requires_and_recommends(client, verdict):
+    claim = graded(verdict=verdict)
+    data = claim_review(client, claim)
+    # Required: the claim, the page reviewing it, and the rating in words.
+    assert data["claimReviewed"] == claim.statement
+    assert data["url"] == f"http://testserver{claim.get_absolute_url()}"
+    rating = data["reviewRating"]
+    assert rating["@type"] == "Rating"
+    assert rating["alternateName"] == verdict.label
+    # Recommended: who reviewed it and when, and the claim itself with who made it.
+    assert_organization(data["author"])
+    assert date.fromisoformat(data["datePublished"])
+    item = data["itemReviewed"]
+    assert item["@type"] == "Claim"
+    assert_organization(item["author"])
+    assert item["author"]["name"] == "Example Clinic"
+    for work in (*item["appearance"], item["firstAppearance"]):
+        assert work["@type"] == "CreativeWork" and work["url"].startswith("http")
+
+
+@pytest.mark.parametrize("verdict", [v for v in Review.Verdict if v.rating is not None])
+def test_a_numeric_verdict_is_rated_on_a_one_to_five_scale(client, verdict):
+    rating = claim_review(client, graded(verdict=verdict))["reviewRating"]
+    assert (rating["worstRating"], rating["bestRating"]) == (1, 5)
+    assert isinstance(rating["ratingValue"], int)
+    assert rating["worstRating"] <= rating["ratingValue"] <= rating["bestRating"]
+
+
+def test_a_not_checkable_verdict_is_rated_in_words_alone(client):
+    rating = claim_review(client, graded(verdict=Review.Verdict.NOT_CHECKABLE))["reviewRating"]
+    assert rating == {"@type": "Rating", "alternateName": "Not checkable"}
+
+
+def test_the_claim_is_credited_to_each_clinic_whose_documents_make_it(client):
+    claim = graded(quote="Ketamine works")
+    claim.excerpts.all().delete()
+    # Listed by title, as the page lists them.
+    dated = make_document(
+        title="B",
+        publisher="Calm Clinic",
+        url="https://calm.example/ketamine?ref=1",
+        published_on=date(2022, 3, 1),
+    )
+    documents = [
+        make_document(title="A", publisher="Calm Clinic", published_on=date(2023, 1, 1)),
+        dated,
+        make_document(title="C", publisher="Bright Clinic"),
+        make_document(title="D", publisher="", url="https://www.unnamed.example/page"),
+        make_document(title="E", publisher=""),
+    ]
+    for document in documents:
+        make_excerpt(claim=claim, document=document, quote="Ketamine works")
+    item = claim_review(client, claim)["itemReviewed"]
+    # One Organization a publisher, at its site where a document gives its address; a
+    # document naming no publisher names its site by address, or no one.
+    assert item["author"] == [
+        {"@type": "Organization", "name": "Calm Clinic", "url": "https://calm.example/"},
+        {"@type": "Organization", "name": "Bright Clinic"},
+        {
+            "@type": "Organization",
+            "name": "www.unnamed.example",
+            "url": "https://www.unnamed.example/",
+        },
+    ]
+    assert len(item["appearance"]) == len(documents)
+    assert item["firstAppearance"]["url"] == "https://calm.example/ketamine?ref=1"
+    assert item["datePublished"] == "2022-03-01"
+
+
 def test_json_ld_cannot_be_broken_out_of(client):
     claim = graded(statement="</script><script>alert(1)</script>")
     html = client.get(claim.get_absolute_url()).content.decode()
@@ -371,6 +459,24 @@ def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way
     assert "Changes to this review" in html
     assert "Supported (low certainty) → Misleading (moderate certainty)" in html
     assert "This review is being updated." in html
+
+
+def test_detail_dates_in_a_form_html_accepts(client):
+    from reviews.services import review_publish
+
+    claim = graded(
+        verdict=Review.Verdict.SUPPORTED, published_at=timezone.now() - timedelta(days=3)
+    )
+    review_publish(review=make_review(claim=claim, status=Review.Status.SUBMITTED))
+    Review.objects.filter(claim=claim, status=Review.Status.PUBLISHED).update(
+        updated_at=timezone.now() + timedelta(days=2)
+    )
+    html = client.get(claim.get_absolute_url()).content.decode()
+    datetimes = re.findall(r'<time datetime="([^"]*)"', html)
+    # Published, last changed, and the change of verdict; each to the second, with offset.
+    assert len(datetimes) == 3
+    for value in datetimes:
+        assert DATETIME_ATTRIBUTE.fullmatch(value), value
 
 
 def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(client, monkeypatch):

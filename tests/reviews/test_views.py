@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -28,6 +29,13 @@ def test_home_shows_search_latest_reviews_charts_and_documents(client):
     assert '<th scope="row">False</th>' in html
     assert claim.excerpts.get().document.title in html
     assert "Not medical advice" in html
+
+
+def test_home_dates_the_latest_reviews_to_the_second_with_their_offset(client):
+    published_claim()
+    html = client.get(reverse("home")).content.decode()
+    [value] = re.findall(r'<time datetime="([^"]*)"', html)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", value)
 
 
 def test_home_hides_draft_verdicts(client):
