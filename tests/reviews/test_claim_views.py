@@ -1,3 +1,4 @@
+import base64
 import json
 import re
 from datetime import timedelta
@@ -185,6 +186,43 @@ def test_a_tampered_page_link_is_not_found(client):
     graded()
     for cursor in ("not-a-cursor", "WzEsMl0", "W251bGwsIDFd"):
         assert client.get(LIST, {"after": cursor}).status_code == 404
+
+
+def encoded(json_text: str) -> str:
+    return base64.urlsafe_b64encode(json_text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "params, json_text",
+    [
+        ({}, "[" * 100_000 + "]" * 100_000),
+        ({"q": "ketamine"}, "[" * 100_000 + "]" * 100_000),
+        ({"sort": "statement"}, json.dumps(["a", 10**30])),
+        ({"sort": "statement"}, '["a", Infinity]'),
+        ({"sort": "category"}, '["onset", "a", Infinity]'),
+        ({"sort": "statement"}, json.dumps(["a\x00b", 1])),
+        ({"sort": "category"}, json.dumps(["onset", "a\x00b", 1])),
+        ({"sort": "-documents"}, json.dumps([1, 10**30])),
+        ({"sort": "-published"}, json.dumps(["0001-01-01", 1])),
+    ],
+    ids=[
+        "deep nesting",
+        "deep nesting, searching",
+        "beyond bigint",
+        "Infinity",
+        "Infinity, third key",
+        "NUL byte",
+        "NUL byte, second key",
+        "count beyond bigint",
+        "a date without a time zone",
+    ],
+)
+def test_a_page_link_whose_cursor_no_page_could_carry_is_not_found(client, params, json_text):
+    graded()
+    for direction in ("after", "before"):
+        response = client.get(LIST, {**params, direction: encoded(json_text)})
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()  # the site's page, no traceback
 
 
 def test_list_filtered_by_document_names_it_and_can_drop_it(client):
