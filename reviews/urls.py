@@ -1,6 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter
 
 from reviews import views
+
+
+class KeyConverter(IntConverter):
+    """A row's primary key: digits no larger than a BigAutoField (DEFAULT_AUTO_FIELD) holds
+    on any database. A larger number names no row: the URL matches nothing (404) rather
+    than reaching a query the database refuses."""
+
+    largest = 2**63 - 1
+
+    def to_python(self, value: str) -> int:
+        key = super().to_python(value)
+        if key > self.largest:
+            raise ValueError(f"{value} is larger than any primary key.")
+        return key
+
+
+register_converter(KeyConverter, "key")
 
 claim_patterns = (
     [
@@ -19,7 +37,7 @@ document_patterns = (
 study_patterns = (
     [
         path("", views.StudyListView.as_view(), name="list"),
-        path("<int:pk>/", views.StudyDetailView.as_view(), name="detail"),
+        path("<key:pk>/", views.StudyDetailView.as_view(), name="detail"),
     ],
     "studies",
 )
