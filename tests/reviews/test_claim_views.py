@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
 from reviews.filters import ClaimFilter
 from reviews.models import EvidenceLink, Review
 from sources.models import Study
@@ -223,6 +223,27 @@ def test_a_page_link_whose_cursor_no_page_could_carry_is_not_found(client, param
         response = client.get(LIST, {**params, direction: encoded(json_text)})
         assert response.status_code == 404
         assert "Page not found" in response.content.decode()  # the site's page, no traceback
+
+
+def test_a_search_longer_than_the_limit_is_refused_with_a_field_error(client):
+    graded(statement="Ketamine relieves anxiety within an hour.")
+    words = " ".join(f"word{n}" for n in range(1000))
+    response = client.get(LIST, {"q": words})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert f"Search for at most {SEARCH_MAX_WORDS} words (this search has 1000)." in html
+    assert statements(response) == []
+    long_word = "k" * (SEARCH_MAX_LENGTH + 1)
+    html = unescape(client.get(LIST, {"q": long_word}).content.decode())
+    assert f"Search for at most {SEARCH_MAX_LENGTH} characters" in html
+    assert f'maxlength="{SEARCH_MAX_LENGTH}"' in html
+
+
+def test_a_search_of_the_most_words_allowed_runs(client):
+    words = [f"word{n}" for n in range(SEARCH_MAX_WORDS)]
+    claim = graded(statement=" ".join(words) + ".")
+    response = client.get(LIST, {"q": " ".join(words)})
+    assert statements(response) == [claim.statement]
 
 
 def test_list_filtered_by_document_names_it_and_can_drop_it(client):
