@@ -23,7 +23,7 @@ def url(name: str) -> str:
 
 
 def slug_url(name: str, slug: str) -> str:
-    """The URL of a route with one <slug:...> argument."""
+    """The URL of a route with one slug argument (<slug:...>, <rowslug:...>)."""
     return slug_urls(name)(slug)
 
 

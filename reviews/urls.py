@@ -1,5 +1,5 @@
 from django.urls import path, register_converter
-from django.urls.converters import IntConverter
+from django.urls.converters import IntConverter, SlugConverter
 
 from reviews import views
 
@@ -18,19 +18,27 @@ class KeyConverter(IntConverter):
         return key
 
 
+class RowSlugConverter(SlugConverter):
+    """A row's slug: a slug no longer than the slug columns' 100 characters. A longer one
+    names no row: the URL matches nothing (404), and no cache key is made from it."""
+
+    regex = "[-a-zA-Z0-9_]{1,100}"
+
+
 register_converter(KeyConverter, "key")
+register_converter(RowSlugConverter, "rowslug")
 
 claim_patterns = (
     [
         path("", views.ClaimListView.as_view(), name="list"),
-        path("<slug:slug>/", views.claim_detail, name="detail"),
+        path("<rowslug:slug>/", views.claim_detail, name="detail"),
     ],
     "claims",
 )
 document_patterns = (
     [
         path("", views.DocumentListView.as_view(), name="list"),
-        path("<slug:slug>/", views.document_detail, name="detail"),
+        path("<rowslug:slug>/", views.document_detail, name="detail"),
     ],
     "sources",
 )

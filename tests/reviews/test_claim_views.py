@@ -5,7 +5,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
@@ -373,6 +373,18 @@ def test_detail_of_an_unreviewed_claim_shows_no_draft(client):
 def test_detail_of_an_unknown_claim_is_not_found(client):
     graded(statement="A claim that exists.")
     assert client.get(reverse("claims:detail", args=["no-such-claim"])).status_code == 404
+
+
+def test_a_slug_longer_than_any_claims_matches_no_page(client):
+    claim = graded(statement="A claim with the longest slug.")
+    claim.slug = "c" * 100
+    claim.save()
+    assert client.get(claim.get_absolute_url()).status_code == 200
+    with pytest.raises(Resolver404):
+        resolve(f"/claims/{'c' * 101}/")
+    response = client.get(f"/claims/{'c' * 5000}/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
 
 
 def test_detail_of_a_claim_whose_review_was_withdrawn_shows_it_unreviewed(client):
