@@ -239,6 +239,14 @@ def test_a_search_longer_than_the_limit_is_refused_with_a_field_error(client):
     assert f'maxlength="{SEARCH_MAX_LENGTH}"' in html
 
 
+def test_the_header_search_box_carries_the_lists_search(client):
+    graded()
+    html = client.get(LIST, {"q": "within <hour>"}).content.decode()
+    assert 'name="q" placeholder="Search claims" value="within &lt;hour&gt;"' in html
+    html = client.get(reverse("methodology"), {"q": "ketamine"}).content.decode()
+    assert 'name="q" placeholder="Search claims" value=""' in html
+
+
 def test_a_search_of_the_most_words_allowed_runs(client):
     words = [f"word{n}" for n in range(SEARCH_MAX_WORDS)]
     claim = graded(statement=" ".join(words) + ".")
