@@ -13,10 +13,29 @@ from sources.models import Document
 CONTEXT_CHARS = 48
 SEARCH_CONFIG = "english"
 SEARCH_CANDIDATES = 1000
+# The longest search a reader can make. Claims run to a sentence or two, well within both;
+# each word is a condition of its own (SQLite refuses a search of some hundreds).
+SEARCH_MAX_WORDS = 32
+SEARCH_MAX_LENGTH = 300
 # The columns a claim list row needs; the long search columns stay in the database.
 LIST_FIELDS = (
     "statement", "slug", "category", "verdict", "certainty", "published_at", "document_count",
 )  # fmt: skip
+
+
+def validate_search_query(query: str) -> None:
+    """A search of at most SEARCH_MAX_WORDS words and SEARCH_MAX_LENGTH characters."""
+    words = len(query.split())
+    if words > SEARCH_MAX_WORDS:
+        raise ValidationError(
+            f"Search for at most {SEARCH_MAX_WORDS} words (this search has {words}).",
+            code="search_too_long",
+        )
+    if len(query) > SEARCH_MAX_LENGTH:
+        raise ValidationError(
+            f"Search for at most {SEARCH_MAX_LENGTH} characters (this search has {len(query)}).",
+            code="search_too_long",
+        )
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -46,8 +65,11 @@ class ClaimQuerySet(models.QuerySet):
         Elsewhere: every word must occur in the stored search text. Ranking every match of
         a word nearly every claim contains would cost a second per query: rank through
         ranked_matches(), which ranks a bounded set.
+
+        A longer query than validate_search_query() allows raises ValidationError.
         """
         query = query.strip()
+        validate_search_query(query)
         if not query:
             return self
         if connection.vendor == "postgresql":

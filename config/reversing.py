@@ -23,7 +23,7 @@ def url(name: str) -> str:
 
 
 def slug_url(name: str, slug: str) -> str:
-    """The URL of a route with one <slug:...> argument."""
+    """The URL of a route with one slug argument (<slug:...>, <rowslug:...>)."""
     return slug_urls(name)(slug)
 
 
@@ -41,7 +41,7 @@ def slug_urls(name: str) -> Callable[[str], str]:
 
 
 def key_url(name: str, key: int) -> str:
-    """The URL of a route with one <int:...> argument."""
+    """The URL of a route with one integer argument (<int:...>, <key:...>)."""
     if type(key) is not int or key < 0:
         return reverse(name, args=[key])
     head, tail = _split(get_script_prefix(), get_urlconf(), name, KEY_PLACEHOLDER)

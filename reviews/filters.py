@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import Coalesce
 
-from claims.models import Claim, Excerpt
+from claims.models import SEARCH_MAX_LENGTH, Claim, Excerpt, validate_search_query
 from reviews.models import Certainty, EvidenceLink, Verdict
 from reviews.pagination import Ordering
 from sources.models import Document, Study
@@ -82,7 +82,14 @@ class ClaimFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search claims",
         method="filter_search",
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "e.g. within an hour"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "e.g. within an hour",
+                "maxlength": SEARCH_MAX_LENGTH,
+            }
+        ),
+        validators=[validate_search_query],
     )
     category = django_filters.ChoiceFilter(choices=Claim.Category.choices, empty_label="Any")
     verdict = django_filters.ChoiceFilter(

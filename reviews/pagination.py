@@ -6,13 +6,16 @@ fixed order, found with one row-value comparison that an index answers directly,
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Func, Value
+from django.utils.dateparse import parse_datetime
 
 
 class InvalidCursor(ValueError):
@@ -133,10 +136,13 @@ def _decode_key(cursor: str) -> tuple[float, int]:
     if not isinstance(values, list) or len(values) != 2:
         raise InvalidCursor("This page link is not valid.")
     rank, pk = values
-    valid_rank = isinstance(rank, (int, float)) and not isinstance(rank, bool)
-    if not valid_rank or type(pk) is not int or rank != rank:  # rank != rank: NaN
+    try:
+        rank = _finite_number(rank)
+    except OverflowError as error:
+        raise InvalidCursor("This page link is not valid.") from error
+    if rank is None or type(pk) is not int:
         raise InvalidCursor("This page link is not valid.")
-    return (float(rank), pk)
+    return (rank, pk)
 
 
 def beyond(ordering: Ordering, bound: list, fields: list, backwards: bool) -> Func:
@@ -172,10 +178,19 @@ def _pack(values: list) -> str:
 
 
 def _unpack(cursor: str):
+    """The cursor's JSON. A cursor this site made is a flat list of strings and finite
+    numbers: NaN and Infinity are refused, and so is nesting too deep to parse."""
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError) as error:
+        return json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)),
+            parse_constant=_refuse_constant,
+        )
+    except (binascii.Error, ValueError, RecursionError) as error:
         raise InvalidCursor("This page link is not valid.") from error
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a sort key's value.")
 
 
 def _encode(row, ordering: Ordering) -> str:
@@ -184,15 +199,60 @@ def _encode(row, ordering: Ordering) -> str:
 
 
 def _decode(cursor: str, fields: list[models.Field]) -> list:
+    """The cursor row's key values, each checked against its field before any query:
+    of the type the site writes for it (an integer, a string, an ISO datetime with its
+    offset), and a value the column can hold (within an integer column's range, a string
+    without NUL characters, one of a field's choices)."""
     values = _unpack(cursor)
     if not isinstance(values, list) or len(values) != len(fields):
         raise InvalidCursor("This page link is not valid.")
-    bound = []
-    for value, field in zip(values, fields, strict=True):
-        if value is None or isinstance(value, (dict, list)):
-            raise InvalidCursor("This page link is not valid.")
-        try:
-            bound.append(field.to_python(value))
-        except (ValidationError, TypeError, ValueError) as error:
-            raise InvalidCursor("This page link is not valid.") from error
-    return bound
+    return [_key_value(value, field) for value, field in zip(values, fields, strict=True)]
+
+
+def _key_value(value, field: models.Field):
+    parse = _parser(field)
+    try:
+        parsed = parse(value)
+        if parsed is None:
+            raise ValueError(f"{value!r} is not a value of {field!r}.")
+        field.clean(parsed, None)  # the field's own range, length and choices
+    except (ValidationError, ValueError, OverflowError) as error:
+        raise InvalidCursor("This page link is not valid.") from error
+    return parsed
+
+
+def _parser(field: models.Field) -> Callable:
+    """Reads a cursor's value for the field, or gives None for one of the wrong type."""
+    if isinstance(field, models.DateTimeField):
+        return _datetime
+    if isinstance(field, models.IntegerField):
+        return lambda value: value if type(value) is int else None
+    if isinstance(field, models.FloatField):
+        return _finite_number
+    if isinstance(field, (models.CharField, models.TextField)):
+        return _text
+    raise ValueError(f"Cannot paginate on a {type(field).__name__}.")
+
+
+def _datetime(value):
+    if not isinstance(value, str):
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    return parsed.astimezone(UTC)  # OverflowError near the calendar's ends
+
+
+def _finite_number(value):
+    """The value as a finite float; OverflowError for an integer too large for one."""
+    if type(value) not in (int, float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _text(value):
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    value.encode()  # UnicodeEncodeError (a ValueError) for a lone surrogate
+    return value

@@ -1,25 +1,51 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import IntConverter, SlugConverter
 
 from reviews import views
+
+
+class KeyConverter(IntConverter):
+    """A row's primary key: digits no larger than a BigAutoField (DEFAULT_AUTO_FIELD) holds
+    on any database. A larger number names no row: the URL matches nothing (404) rather
+    than reaching a query the database refuses."""
+
+    largest = 2**63 - 1
+
+    def to_python(self, value: str) -> int:
+        key = super().to_python(value)
+        if key > self.largest:
+            raise ValueError(f"{value} is larger than any primary key.")
+        return key
+
+
+class RowSlugConverter(SlugConverter):
+    """A row's slug: a slug no longer than the slug columns' 100 characters. A longer one
+    names no row: the URL matches nothing (404), and no cache key is made from it."""
+
+    regex = "[-a-zA-Z0-9_]{1,100}"
+
+
+register_converter(KeyConverter, "key")
+register_converter(RowSlugConverter, "rowslug")
 
 claim_patterns = (
     [
         path("", views.ClaimListView.as_view(), name="list"),
-        path("<slug:slug>/", views.claim_detail, name="detail"),
+        path("<rowslug:slug>/", views.claim_detail, name="detail"),
     ],
     "claims",
 )
 document_patterns = (
     [
         path("", views.DocumentListView.as_view(), name="list"),
-        path("<slug:slug>/", views.document_detail, name="detail"),
+        path("<rowslug:slug>/", views.document_detail, name="detail"),
     ],
     "sources",
 )
 study_patterns = (
     [
         path("", views.StudyListView.as_view(), name="list"),
-        path("<int:pk>/", views.StudyDetailView.as_view(), name="detail"),
+        path("<key:pk>/", views.StudyDetailView.as_view(), name="detail"),
     ],
     "studies",
 )

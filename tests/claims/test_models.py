@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from claims.models import Claim, Excerpt
+from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim, Excerpt
 from tests.factories import make_claim, make_document, make_excerpt
 
 pytestmark = pytest.mark.django_db
@@ -123,3 +123,14 @@ def test_search_matches_statements_and_quotes_once_each():
         "Ketamine is FDA approved."
     ]
     assert Claim.objects.search("  ").count() == Claim.objects.count()
+
+
+def test_search_refuses_more_words_than_a_reader_can_search_for():
+    claim = make_claim()
+    with pytest.raises(ValidationError, match="at most 32 words \\(this search has 1000\\)"):
+        Claim.objects.search(" ".join(["ketamine"] * 1000))
+    with pytest.raises(ValidationError, match=f"at most {SEARCH_MAX_LENGTH} characters"):
+        Claim.objects.search("k" * (SEARCH_MAX_LENGTH + 1))
+    longest = " ".join(["ketamine"] * SEARCH_MAX_WORDS)
+    assert len(longest) <= SEARCH_MAX_LENGTH
+    assert list(Claim.objects.search(longest)) == [claim]

@@ -1,3 +1,4 @@
+import base64
 import json
 import re
 from datetime import date, timedelta
@@ -5,10 +6,10 @@ from html import unescape
 
 import extruct
 import pytest
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from claims.models import Claim
+from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
 from reviews.filters import ClaimFilter
 from reviews.models import EvidenceLink, Review
 from sources.models import Study
@@ -188,6 +189,72 @@ def test_a_tampered_page_link_is_not_found(client):
     graded()
     for cursor in ("not-a-cursor", "WzEsMl0", "W251bGwsIDFd"):
         assert client.get(LIST, {"after": cursor}).status_code == 404
+
+
+def encoded(json_text: str) -> str:
+    return base64.urlsafe_b64encode(json_text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "params, json_text",
+    [
+        ({}, "[" * 100_000 + "]" * 100_000),
+        ({"q": "ketamine"}, "[" * 100_000 + "]" * 100_000),
+        ({"sort": "statement"}, json.dumps(["a", 10**30])),
+        ({"sort": "statement"}, '["a", Infinity]'),
+        ({"sort": "category"}, '["onset", "a", Infinity]'),
+        ({"sort": "statement"}, json.dumps(["a\x00b", 1])),
+        ({"sort": "category"}, json.dumps(["onset", "a\x00b", 1])),
+        ({"sort": "-documents"}, json.dumps([1, 10**30])),
+        ({"sort": "-published"}, json.dumps(["0001-01-01", 1])),
+    ],
+    ids=[
+        "deep nesting",
+        "deep nesting, searching",
+        "beyond bigint",
+        "Infinity",
+        "Infinity, third key",
+        "NUL byte",
+        "NUL byte, second key",
+        "count beyond bigint",
+        "a date without a time zone",
+    ],
+)
+def test_a_page_link_whose_cursor_no_page_could_carry_is_not_found(client, params, json_text):
+    graded()
+    for direction in ("after", "before"):
+        response = client.get(LIST, {**params, direction: encoded(json_text)})
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()  # the site's page, no traceback
+
+
+def test_a_search_longer_than_the_limit_is_refused_with_a_field_error(client):
+    graded(statement="Ketamine relieves anxiety within an hour.")
+    words = " ".join(f"word{n}" for n in range(1000))
+    response = client.get(LIST, {"q": words})
+    assert response.status_code == 200
+    html = unescape(response.content.decode())
+    assert f"Search for at most {SEARCH_MAX_WORDS} words (this search has 1000)." in html
+    assert statements(response) == []
+    long_word = "k" * (SEARCH_MAX_LENGTH + 1)
+    html = unescape(client.get(LIST, {"q": long_word}).content.decode())
+    assert f"Search for at most {SEARCH_MAX_LENGTH} characters" in html
+    assert f'maxlength="{SEARCH_MAX_LENGTH}"' in html
+
+
+def test_the_header_search_box_carries_the_lists_search(client):
+    graded()
+    html = client.get(LIST, {"q": "within <hour>"}).content.decode()
+    assert 'name="q" placeholder="Search claims" value="within &lt;hour&gt;"' in html
+    html = client.get(reverse("methodology"), {"q": "ketamine"}).content.decode()
+    assert 'name="q" placeholder="Search claims" value=""' in html
+
+
+def test_a_search_of_the_most_words_allowed_runs(client):
+    words = [f"word{n}" for n in range(SEARCH_MAX_WORDS)]
+    claim = graded(statement=" ".join(words) + ".")
+    response = client.get(LIST, {"q": " ".join(words)})
+    assert statements(response) == [claim.statement]
 
 
 def test_list_filtered_by_document_names_it_and_can_drop_it(client):
@@ -402,6 +469,18 @@ def test_detail_of_an_unreviewed_claim_shows_no_draft(client):
 def test_detail_of_an_unknown_claim_is_not_found(client):
     graded(statement="A claim that exists.")
     assert client.get(reverse("claims:detail", args=["no-such-claim"])).status_code == 404
+
+
+def test_a_slug_longer_than_any_claims_matches_no_page(client):
+    claim = graded(statement="A claim with the longest slug.")
+    claim.slug = "c" * 100
+    claim.save()
+    assert client.get(claim.get_absolute_url()).status_code == 200
+    with pytest.raises(Resolver404):
+        resolve(f"/claims/{'c' * 101}/")
+    response = client.get(f"/claims/{'c' * 5000}/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
 
 
 def test_detail_of_a_claim_whose_review_was_withdrawn_shows_it_unreviewed(client):

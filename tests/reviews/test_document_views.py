@@ -2,6 +2,7 @@ import re
 from html import unescape
 
 import pytest
+from django.urls import Resolver404, resolve
 
 from reviews.models import Review
 from tests.factories import make_claim, make_document, make_excerpt, make_review
@@ -68,3 +69,13 @@ def test_document_page_queries_do_not_grow_with_excerpts(client):
 
 def test_unknown_document_is_404(client):
     assert client.get("/sources/nothing-here/").status_code == 404
+
+
+def test_a_slug_longer_than_any_documents_matches_no_page(client):
+    document = make_document(slug="d" * 100)
+    assert client.get(document.get_absolute_url()).status_code == 200
+    with pytest.raises(Resolver404):
+        resolve(f"/sources/{'d' * 101}/")
+    response = client.get(f"/sources/{'d' * 5000}/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()

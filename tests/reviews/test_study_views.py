@@ -1,7 +1,8 @@
 import re
 
 import pytest
-from django.urls import reverse
+from django.db import connection
+from django.urls import Resolver404, resolve, reverse
 
 from reviews.models import EvidenceLink, Review
 from sources.models import Study
@@ -93,3 +94,20 @@ def test_study_list_pages_hold_each_study_once_in_order(client):
         Study.objects.for_list().filter(design="guideline").values_list("title", flat=True)
     )
     assert titles(design="guideline", page=2) == guidelines[50:]
+
+
+def test_a_study_id_beyond_any_key_matches_no_page():
+    with pytest.raises(Resolver404):
+        resolve("/studies/9223372036854775808/")
+    assert resolve("/studies/9223372036854775807/").kwargs == {"pk": 2**63 - 1}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's lookups find no row for an out-of-range key; PostgreSQL's prepared "
+    "statement refused it (CI runs both)",
+)
+def test_a_study_id_beyond_bigint_is_not_found(client):
+    response = client.get("/studies/9999999999999999999/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
