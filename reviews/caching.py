@@ -7,7 +7,8 @@ cached page carries the versions of its tags it was rendered under; it is served
 while they are still current (one round trip fetches both). When something changes, the writes
 that changed it bump the tags of every page that shows it, once the transaction commits;
 the next request for those pages misses and renders afresh. Nobody has to know which URLs
-were cached, and a tag evicted from the cache only costs a miss, never a stale page.
+were cached, and a tag evicted from the cache (or expired, once nothing stamped with it can
+still be there) only costs a miss, never a stale page.
 
 Anonymous readers get cached pages; anyone logged in always gets a fresh one.
 """
@@ -50,6 +51,13 @@ def _tag_key(tag: str) -> str:
     return f"pagetag:{tag}"
 
 
+def _tag_seconds() -> int:
+    """A tag need only outlive the pages and values stamped with its version; after that
+    its expiry costs nothing, and requests for pages that do not exist leave no keys
+    behind for good."""
+    return max(settings.PAGE_CACHE_SECONDS, VALUE_SECONDS)
+
+
 def tag_versions(tags: Iterable[str], *, also: str = "") -> tuple[list[str], object]:
     """The current version of each tag, creating a fresh one for a tag not in the cache;
     and, fetched in the same round trip, the cached value under `also` (or None)."""
@@ -58,7 +66,7 @@ def tag_versions(tags: Iterable[str], *, also: str = "") -> tuple[list[str], obj
     extra = found.pop(also, None) if also else None
     missing = {key: secrets.token_hex(8) for key in keys if key not in found}
     if missing:
-        cache.set_many(missing, timeout=None)
+        cache.set_many(missing, timeout=_tag_seconds())
         found.update(missing)
     return [found[key] for key in keys], extra
 
@@ -76,7 +84,9 @@ def tags_bump(tags: Iterable[str]) -> None:
         return
 
     def bump():
-        cache.set_many({_tag_key(tag): secrets.token_hex(8) for tag in tags}, timeout=None)
+        cache.set_many(
+            {_tag_key(tag): secrets.token_hex(8) for tag in tags}, timeout=_tag_seconds()
+        )
 
     bump()
     if transaction.get_connection().in_atomic_block:

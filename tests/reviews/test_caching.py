@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,15 @@ def test_invalidation_reaches_every_process_through_redis(client, editor, world,
     review_publish(review=review, by=editor)
     assert "verdict-false" in client.get(url).content.decode()
     caches["default"].clear()
+
+
+def test_a_probe_for_a_missing_page_leaves_no_lasting_key(client, settings, monkeypatch):
+    settings.PAGE_CACHE_SECONDS = 1
+    monkeypatch.setattr("reviews.caching.VALUE_SECONDS", 1)
+    assert client.get("/claims/no-such-claim/").status_code == 404
+    assert cache.get(_tag_key(claim_tag("no-such-claim"))) is not None
+    time.sleep(2.1)
+    assert cache.get(_tag_key(claim_tag("no-such-claim"))) is None
 
 
 def test_invalidation_made_by_another_process_reaches_this_one(client, world):
