@@ -11,7 +11,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin import ClaimAdmin as BaseClaimAdmin
@@ -471,7 +473,8 @@ admin.site.unregister(User)
 @admin.register(User)
 class EditorialUserAdmin(UserAdmin):
     """Superusers get Django's full user admin; editors may only set a non-superuser's
-    name, e-mail, active and staff flags, and editorial role."""
+    name, e-mail, active and staff flags, and editorial role. Only a superuser sets
+    another person's password."""
 
     ROLE_FIELDS = [
         "username",
@@ -497,6 +500,16 @@ class EditorialUserAdmin(UserAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        """Anyone else changes only their own password, on the admin's own page, which asks
+        for the current one first."""
+        if request.user.is_superuser:
+            return super().user_change_password(request, id, form_url)
+        if unquote(id) == str(request.user.pk):
+            return redirect(f"{self.admin_site.name}:password_change")
+        raise PermissionDenied
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
