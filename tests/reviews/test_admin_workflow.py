@@ -205,24 +205,27 @@ def test_an_editor_cannot_edit_a_reviewers_draft(client, editor, world):
     assert response.status_code == 403
 
 
-def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, world):
+def review_form(claim, **changes):
+    data = {
+        "claim": claim.pk,
+        "verdict": "unsupported",
+        "certainty": "low",
+        "risk_of_bias": "serious",
+        "inconsistency": "not_serious",
+        "indirectness": "not_serious",
+        "imprecision": "serious",
+        "publication_bias": "not_serious",
+        "rationale": "Two small open-label studies.",
+        "summary": "Not shown.",
+    }
+    return {**data, **changes}
+
+
+def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, editor):
     login(client, reviewer)
     claim = make_claim()
-    response = client.post(
-        url("reviews_review_add"),
-        {
-            "claim": claim.pk,
-            "verdict": "unsupported",
-            "certainty": "low",
-            "risk_of_bias": "serious",
-            "inconsistency": "not_serious",
-            "indirectness": "not_serious",
-            "imprecision": "serious",
-            "publication_bias": "not_serious",
-            "rationale": "Two small open-label studies.",
-            "summary": "Not shown.",
-        },
-    )
+    Assignment.objects.create(claim=claim, reviewer=reviewer, assigned_by=editor)
+    response = client.post(url("reviews_review_add"), review_form(claim))
     assert response.status_code == 302
     review = Review.objects.get(claim=claim)
     assert (review.reviewer, review.status) == (reviewer, S.DRAFT)
@@ -231,6 +234,7 @@ def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, world):
 def test_a_bad_review_form_shows_field_errors_and_saves_nothing(client, reviewer):
     login(client, reviewer)
     claim = make_claim()
+    Assignment.objects.create(claim=claim, reviewer=reviewer)
     response = client.post(url("reviews_review_add"), {"claim": claim.pk, "verdict": "false"})
     assert response.status_code == 200
     assert "Give a certainty" in response.content.decode()
@@ -301,6 +305,63 @@ def test_editors_see_every_review(client, editor, world):
     login(client, editor)
     listed = client.get(url("reviews_review_changelist")).context["cl"].result_list
     assert {world["draft"], world["submitted"]} <= set(listed)
+
+
+SECRETS = ("RITA DRAFT RATIONALE", "OSCAR SUBMITTED RATIONALE")
+
+
+def test_an_unassigned_reviewer_cannot_review_a_claim_to_read_its_reviews(
+    client, third_reviewer, world
+):
+    claim = world["claim"]
+    login(client, third_reviewer)
+    added = client.post(url("reviews_review_add"), review_form(claim))
+    assert added.status_code == 200
+    assert "This claim is not assigned to you" in added.content.decode()
+    assert "claim" in added.context["adminform"].form.errors
+    assert not Review.objects.filter(reviewer=third_reviewer).exists()
+    pages = [
+        client.get(url("reviews_review_changelist")),
+        client.get(url("claims_claim_change", claim.pk)),
+        client.get(url("reviews_review_change", world["draft"].pk), follow=True),
+        client.get(url("reviews_review_change", world["submitted"].pk), follow=True),
+    ]
+    for page in pages:
+        assert not any(secret in page.content.decode() for secret in SECRETS)
+
+
+def test_an_editor_reviews_any_claim(client, editor):
+    claim = make_claim()
+    login(client, editor)
+    assert client.post(url("reviews_review_add"), review_form(claim)).status_code == 302
+    assert Review.objects.get(claim=claim).reviewer == editor
+
+
+def test_the_review_forms_claim_autocomplete_offers_a_reviewer_their_assigned_claims(
+    client, reviewer, editor, world
+):
+    other = make_claim()
+
+    def offered(user, model_name):
+        login(client, user)
+        query = {"app_label": "reviews", "model_name": model_name, "field_name": "claim"}
+        response = client.get(url("autocomplete"), {**query, "term": "Ketamine"})
+        return {int(row["id"]) for row in response.json()["results"]}
+
+    assert offered(reviewer, "review") == {world["claim"].pk}
+    assert offered(reviewer, "evidencelink") == {world["claim"].pk, other.pk}
+    assert offered(editor, "review") == {world["claim"].pk, other.pk}
+
+
+def test_a_reviewer_cannot_submit_a_draft_of_a_claim_no_longer_assigned_to_them(
+    client, reviewer, world
+):
+    Assignment.objects.filter(claim=world["claim"], reviewer=reviewer).delete()
+    login(client, reviewer)
+    response = post_action(client, "reviews_review_changelist", "submit", [world["draft"].pk])
+    assert "This claim is not assigned to rita" in response.content.decode()
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == S.DRAFT
 
 
 # Adjudication ------------------------------------------------------------------------------
