@@ -56,7 +56,7 @@ class EvidenceLinkInline(PreloadedAutocompleteInline):
 
 
 class ReviewInline(admin.TabularInline):
-    """The claim's reviews, blinded for reviewers who have not yet submitted their own."""
+    """The claim's reviews that the viewer may see (ReviewQuerySet.visible_to)."""
 
     model = Review
     fields = ["verdict", "certainty", "status", "reviewer", "updated_at"]

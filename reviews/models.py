@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from simple_history.models import HistoricalRecords
 
 from claims.models import LIST_FIELDS, Claim
@@ -220,13 +220,20 @@ class ReviewQuerySet(models.QuerySet):
         return self.exclude(status=ReviewStatus.DRAFT)
 
     def visible_to(self, user) -> "ReviewQuerySet":
-        """Blinding: a reviewer sees their own reviews, published ones, and the others on a
-        claim only once they have submitted their own review of it. Editors see all."""
-        if user.is_superuser or user.has_perm("reviews.adjudicate_claim"):
+        """Blinding: a reviewer sees their own reviews and published ones, and the other
+        finished reviews of a claim assigned to them once every reviewer assigned to it has
+        submitted. Nobody else's draft. Editors see all."""
+        if can_adjudicate(user):
             return self
-        finished = Review.objects.done().filter(reviewer=user).values("claim_id")
+        handed_in = Review.objects.done().filter(
+            claim=OuterRef("claim"), reviewer=OuterRef("reviewer")
+        )
+        outstanding = Assignment.objects.filter(claim=OuterRef("claim")).filter(~Exists(handed_in))
+        unblinded = Assignment.objects.filter(reviewer=user).filter(~Exists(outstanding))
         return self.filter(
-            Q(reviewer=user) | Q(status=ReviewStatus.PUBLISHED) | Q(claim_id__in=finished)
+            Q(reviewer=user)
+            | Q(status=ReviewStatus.PUBLISHED)
+            | (Q(claim__in=unblinded.values("claim")) & ~Q(status=ReviewStatus.DRAFT))
         )
 
 
