@@ -11,14 +11,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin import ClaimAdmin as BaseClaimAdmin
 from claims.models import Claim
-from config.admin import VersionGuardAdminMixin
+from config.admin import VersionGuardAdminMixin, VersionGuardForm
 from reviews.agreement import AGREED, AWAITING, IN_CONFLICT, agreement_table, claim_states
-from reviews.models import Assignment, EvidenceLink, Review
+from reviews.models import Assignment, EvidenceLink, Review, can_adjudicate, reviewable_claims
 from reviews.roles import ROLES
 from reviews.services import (
     claims_flag_for_rereview,
@@ -34,10 +36,10 @@ from sources.models import Study
 
 User = get_user_model()
 STATE_LABELS = {AGREED: "Agreed", IN_CONFLICT: "In conflict", AWAITING: "Awaiting reviews"}
-
-
-def can_adjudicate(user) -> bool:
-    return user.has_perm("reviews.adjudicate_claim")
+NOT_ASSIGNED = (
+    "This claim is not assigned to you: a reviewer reviews only the claims an editor has "
+    "assigned to them."
+)
 
 
 # Claims ---------------------------------------------------------------------------------
@@ -54,7 +56,7 @@ class EvidenceLinkInline(PreloadedAutocompleteInline):
 
 
 class ReviewInline(admin.TabularInline):
-    """The claim's reviews, blinded for reviewers who have not yet submitted their own."""
+    """The claim's reviews that the viewer may see (ReviewQuerySet.visible_to)."""
 
     model = Review
     fields = ["verdict", "certainty", "status", "reviewer", "updated_at"]
@@ -147,6 +149,14 @@ class ClaimAdmin(BaseClaimAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("search_text", "search_vector")
+
+    def get_search_results(self, request, queryset, search_term):
+        """The review form's claim autocomplete offers a reviewer only their assigned claims."""
+        claims, duplicates = super().get_search_results(request, queryset, search_term)
+        asked = [request.GET.get(name) for name in ("app_label", "model_name", "field_name")]
+        if asked == ["reviews", "review", "claim"]:
+            claims = reviewable_claims(request.user, claims)
+        return claims, duplicates
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Assignment:
@@ -263,8 +273,21 @@ class ConsensusForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+class ReviewForm(VersionGuardForm):
+    """A new review is its writer's from the start, so that the model's rules about who may
+    review which claim are checked, and shown as form errors, before it is saved."""
+
+    writer = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.instance.reviewer = self.writer
+
+
 @admin.register(Review)
 class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
+    form = ReviewForm
     list_display = ["claim", "verdict", "certainty", "status", "reviewer", "updated_at"]
     list_filter = ["status", "verdict", "certainty", "claim__category"]
     list_select_related = ["claim", "reviewer"]
@@ -300,6 +323,16 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"writer": request.user})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "claim" and not can_adjudicate(request.user):
+            kwargs["queryset"] = reviewable_claims(request.user, Claim.objects.all())
+            kwargs["error_messages"] = {"invalid_choice": NOT_ASSIGNED}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _require_visible(self, request, object_id) -> None:
         """History pages fall back to past versions of missing objects; blinding must not."""
@@ -471,7 +504,8 @@ admin.site.unregister(User)
 @admin.register(User)
 class EditorialUserAdmin(UserAdmin):
     """Superusers get Django's full user admin; editors may only set a non-superuser's
-    name, e-mail, active and staff flags, and editorial role."""
+    name, e-mail, active and staff flags, and editorial role. Only a superuser sets
+    another person's password."""
 
     ROLE_FIELDS = [
         "username",
@@ -497,6 +531,16 @@ class EditorialUserAdmin(UserAdmin):
 
     def has_add_permission(self, request):
         return request.user.is_superuser
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request, id, form_url=""):
+        """Anyone else changes only their own password, on the admin's own page, which asks
+        for the current one first."""
+        if request.user.is_superuser:
+            return super().user_change_password(request, id, form_url)
+        if unquote(id) == str(request.user.pk):
+            return redirect(f"{self.admin_site.name}:password_change")
+        raise PermissionDenied
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:

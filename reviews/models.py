@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from simple_history.models import HistoricalRecords
 
 from claims.models import LIST_FIELDS, Claim
@@ -185,6 +185,19 @@ class TransitionError(ValidationError):
     """A review was asked to move between statuses that are not connected."""
 
 
+def can_adjudicate(user) -> bool:
+    """Editors and superusers: they assign claims, see every review and adjudicate."""
+    return user.has_perm("reviews.adjudicate_claim")
+
+
+def reviewable_claims(user, claims: QuerySet[Claim]) -> QuerySet[Claim]:
+    """The claims `user` may write a review of: any for an editor; for a reviewer, only those
+    an editor has assigned to them."""
+    if can_adjudicate(user):
+        return claims
+    return claims.filter(pk__in=Assignment.objects.filter(reviewer=user).values("claim"))
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self) -> "ReviewQuerySet":
         return self.filter(status=ReviewStatus.PUBLISHED)
@@ -211,13 +224,20 @@ class ReviewQuerySet(models.QuerySet):
         return self.exclude(status=ReviewStatus.DRAFT)
 
     def visible_to(self, user) -> "ReviewQuerySet":
-        """Blinding: a reviewer sees their own reviews, published ones, and the others on a
-        claim only once they have submitted their own review of it. Editors see all."""
-        if user.is_superuser or user.has_perm("reviews.adjudicate_claim"):
+        """Blinding: a reviewer sees their own reviews and published ones, and the other
+        finished reviews of a claim assigned to them once every reviewer assigned to it has
+        submitted. Nobody else's draft. Editors see all."""
+        if can_adjudicate(user):
             return self
-        finished = Review.objects.done().filter(reviewer=user).values("claim_id")
+        handed_in = Review.objects.done().filter(
+            claim=OuterRef("claim"), reviewer=OuterRef("reviewer")
+        )
+        outstanding = Assignment.objects.filter(claim=OuterRef("claim")).filter(~Exists(handed_in))
+        unblinded = Assignment.objects.filter(reviewer=user).filter(~Exists(outstanding))
         return self.filter(
-            Q(reviewer=user) | Q(status=ReviewStatus.PUBLISHED) | Q(claim_id__in=finished)
+            Q(reviewer=user)
+            | Q(status=ReviewStatus.PUBLISHED)
+            | (Q(claim__in=unblinded.values("claim")) & ~Q(status=ReviewStatus.DRAFT))
         )
 
 
@@ -345,6 +365,11 @@ class Review(models.Model):
             rivals = Review.objects.filter(claim_id=self.claim_id, status=Review.Status.PUBLISHED)
             if rivals.exclude(pk=self.pk).exists():
                 errors["status"] = "This claim already has a published review."
+        if not self.author_may_review_claim():
+            errors["claim"] = (
+                f"This claim is not assigned to {self.reviewer}: a reviewer reviews only the "
+                "claims an editor has assigned to them."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -362,6 +387,14 @@ class Review(models.Model):
             self.published_at, self.published_by = at, by
         elif status == ReviewStatus.SUPERSEDED:
             self.superseded_at, self.superseded_by = at, by
+
+    def author_may_review_claim(self) -> bool:
+        """May the author write and submit this review (see reviewable_claims)? Asked while
+        it is a draft and as it is submitted; publishing it is an editor's decision."""
+        authors = (ReviewStatus.DRAFT, ReviewStatus.SUBMITTED)
+        if self.reviewer is None or self.claim_id is None or self.status not in authors:
+            return True
+        return reviewable_claims(self.reviewer, Claim.objects.filter(pk=self.claim_id)).exists()
 
     @property
     def is_editable(self) -> bool:

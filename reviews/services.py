@@ -15,7 +15,8 @@ from sources.models import Document, Study
 
 
 def review_submit(*, review: Review, by=None) -> Review:
-    """The author hands in a draft: it can no longer change, and blinding lifts for them."""
+    """The author hands in a draft: it can no longer change. Once every reviewer assigned to
+    the claim has handed in theirs, they can read each other's (ReviewQuerySet.visible_to)."""
     with transaction.atomic():
         review.transition_to(Review.Status.SUBMITTED, by=by, at=timezone.now())
         review.full_clean()

@@ -42,6 +42,11 @@ def other_reviewer(django_user_model):
 
 
 @pytest.fixture
+def third_reviewer(django_user_model):
+    return make_member(django_user_model, "uma", REVIEWER)
+
+
+@pytest.fixture
 def editor(django_user_model):
     return make_member(django_user_model, "edith", EDITOR)
 

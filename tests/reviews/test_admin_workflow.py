@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from reviews.models import Assignment, Review
 from reviews.roles import REVIEWER
+from reviews.services import review_publish, review_submit
 from tests.factories import make_claim, make_document, make_evidence_link, make_excerpt, make_review
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -205,24 +207,27 @@ def test_an_editor_cannot_edit_a_reviewers_draft(client, editor, world):
     assert response.status_code == 403
 
 
-def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, world):
+def review_form(claim, **changes):
+    data = {
+        "claim": claim.pk,
+        "verdict": "unsupported",
+        "certainty": "low",
+        "risk_of_bias": "serious",
+        "inconsistency": "not_serious",
+        "indirectness": "not_serious",
+        "imprecision": "serious",
+        "publication_bias": "not_serious",
+        "rationale": "Two small open-label studies.",
+        "summary": "Not shown.",
+    }
+    return {**data, **changes}
+
+
+def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, editor):
     login(client, reviewer)
     claim = make_claim()
-    response = client.post(
-        url("reviews_review_add"),
-        {
-            "claim": claim.pk,
-            "verdict": "unsupported",
-            "certainty": "low",
-            "risk_of_bias": "serious",
-            "inconsistency": "not_serious",
-            "indirectness": "not_serious",
-            "imprecision": "serious",
-            "publication_bias": "not_serious",
-            "rationale": "Two small open-label studies.",
-            "summary": "Not shown.",
-        },
-    )
+    Assignment.objects.create(claim=claim, reviewer=reviewer, assigned_by=editor)
+    response = client.post(url("reviews_review_add"), review_form(claim))
     assert response.status_code == 302
     review = Review.objects.get(claim=claim)
     assert (review.reviewer, review.status) == (reviewer, S.DRAFT)
@@ -231,6 +236,7 @@ def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, world):
 def test_a_bad_review_form_shows_field_errors_and_saves_nothing(client, reviewer):
     login(client, reviewer)
     claim = make_claim()
+    Assignment.objects.create(claim=claim, reviewer=reviewer)
     response = client.post(url("reviews_review_add"), {"claim": claim.pk, "verdict": "false"})
     assert response.status_code == 200
     assert "Give a certainty" in response.content.decode()
@@ -259,7 +265,9 @@ def test_editors_manage_roles_but_not_superusers(client, editor, reviewer, super
 # Blinding ---------------------------------------------------------------------------------
 
 
-def test_blinding_hides_others_reviews_until_you_submit_yours(client, reviewer, world):
+def test_blinding_hides_others_reviews_until_every_assigned_reviewer_submits(
+    client, reviewer, world
+):
     secret = "OSCAR SUBMITTED RATIONALE"
     claim = world["claim"]
     login(client, reviewer)
@@ -287,7 +295,7 @@ def test_blinding_hides_others_reviews_until_you_submit_yours(client, reviewer, 
     export = post_action(client, "claims_claim_changelist", "export_csv", [claim.pk])
     assert secret not in export.content.decode()
 
-    # Once Rita submits her own review, Oscar's is hers to see.
+    # Once Rita submits hers, both assigned reviewers have: Oscar's is hers to see.
     world["draft"].status = S.SUBMITTED
     world["draft"].save()
     after = client.get(url("reviews_review_changelist"))
@@ -301,6 +309,154 @@ def test_editors_see_every_review(client, editor, world):
     login(client, editor)
     listed = client.get(url("reviews_review_changelist")).context["cl"].result_list
     assert {world["draft"], world["submitted"]} <= set(listed)
+
+
+SECRETS = ("RITA DRAFT RATIONALE", "OSCAR SUBMITTED RATIONALE")
+
+
+def inline_reviews(claim_page) -> set[Review]:
+    """The reviews listed in the claim page's reviews inline."""
+    return {
+        form.instance
+        for inline in claim_page.context["inline_admin_formsets"]
+        if inline.formset.model is Review
+        for form in inline.formset.forms
+    }
+
+
+def reviews_seen(client, user, claim) -> set[Review]:
+    """What `user` is shown of `claim`'s reviews: the review list and the claim page agree."""
+    login(client, user)
+    listed = set(client.get(url("reviews_review_changelist")).context["cl"].result_list)
+    inline = inline_reviews(client.get(url("claims_claim_change", claim.pk)))
+    assert {r for r in listed if r.claim_id == claim.pk} == inline
+    return inline
+
+
+def test_an_unassigned_reviewer_cannot_review_a_claim_to_read_its_reviews(
+    client, third_reviewer, world
+):
+    claim = world["claim"]
+    login(client, third_reviewer)
+    added = client.post(url("reviews_review_add"), review_form(claim))
+    assert added.status_code == 200
+    assert "This claim is not assigned to you" in added.content.decode()
+    assert "claim" in added.context["adminform"].form.errors
+    assert not Review.objects.filter(reviewer=third_reviewer).exists()
+    pages = [
+        client.get(url("reviews_review_changelist")),
+        client.get(url("claims_claim_change", claim.pk)),
+        client.get(url("reviews_review_change", world["draft"].pk), follow=True),
+        client.get(url("reviews_review_change", world["submitted"].pk), follow=True),
+    ]
+    for page in pages:
+        assert not any(secret in page.content.decode() for secret in SECRETS)
+
+
+def test_an_editor_reviews_any_claim(client, editor):
+    claim = make_claim()
+    login(client, editor)
+    assert client.post(url("reviews_review_add"), review_form(claim)).status_code == 302
+    assert Review.objects.get(claim=claim).reviewer == editor
+
+
+def test_the_review_forms_claim_autocomplete_offers_a_reviewer_their_assigned_claims(
+    client, reviewer, editor, world
+):
+    other = make_claim()
+
+    def offered(user, model_name):
+        login(client, user)
+        query = {"app_label": "reviews", "model_name": model_name, "field_name": "claim"}
+        response = client.get(url("autocomplete"), {**query, "term": "Ketamine"})
+        return {int(row["id"]) for row in response.json()["results"]}
+
+    assert offered(reviewer, "review") == {world["claim"].pk}
+    assert offered(reviewer, "evidencelink") == {world["claim"].pk, other.pk}
+    assert offered(editor, "review") == {world["claim"].pk, other.pk}
+
+
+def test_a_reviewer_cannot_submit_a_draft_of_a_claim_no_longer_assigned_to_them(
+    client, reviewer, world
+):
+    Assignment.objects.filter(claim=world["claim"], reviewer=reviewer).delete()
+    login(client, reviewer)
+    response = post_action(client, "reviews_review_changelist", "submit", [world["draft"].pk])
+    assert "This claim is not assigned to rita" in response.content.decode()
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == S.DRAFT
+
+
+def test_others_reviews_open_only_once_every_assigned_reviewer_has_submitted(
+    client, reviewer, other_reviewer, third_reviewer, editor, world
+):
+    claim, draft, submitted = world["claim"], world["draft"], world["submitted"]
+    Assignment.objects.create(claim=claim, reviewer=third_reviewer, assigned_by=editor)
+    # Oscar has submitted, Rita and Uma have not: he sees his own review, not Rita's draft.
+    assert reviews_seen(client, other_reviewer, claim) == {submitted}
+    login(client, other_reviewer)
+    assert client.get(url("reviews_review_change", draft.pk)).status_code == 302  # missing
+    assert client.get(url("reviews_review_history", draft.pk)).status_code == 404
+
+    review_submit(review=draft, by=reviewer)  # Uma still has not
+    assert reviews_seen(client, reviewer, claim) == {draft}
+    assert reviews_seen(client, other_reviewer, claim) == {submitted}
+
+    last = make_review(claim=claim, reviewer=third_reviewer, status=S.SUBMITTED)
+    everyone = {draft, submitted, last}
+    for person in (reviewer, other_reviewer, third_reviewer):
+        assert reviews_seen(client, person, claim) == everyone
+    page = client.get(url("reviews_review_change", draft.pk)).content.decode()
+    assert "RITA DRAFT RATIONALE" in page
+
+    # A draft stays its author's alone, even then.
+    correction = make_review(claim=claim, reviewer=other_reviewer)
+    assert reviews_seen(client, reviewer, claim) == everyone
+    assert reviews_seen(client, other_reviewer, claim) == everyone | {correction}
+
+
+def test_a_stray_review_of_a_claim_opens_none_of_its_other_reviews(
+    client, editor, third_reviewer, world
+):
+    """As when an editor withdraws an assignment after its review was handed in."""
+    claim, draft, submitted = world["claim"], world["draft"], world["submitted"]
+    stray = make_review(claim=claim, reviewer=third_reviewer, status=S.SUBMITTED)
+    draft.status = S.SUBMITTED  # every assigned reviewer has submitted
+    draft.save()
+    assert reviews_seen(client, third_reviewer, claim) == {stray}
+    for review in (draft, submitted):
+        assert client.get(url("reviews_review_change", review.pk)).status_code == 302
+        assert client.get(url("reviews_review_history", review.pk)).status_code == 404
+    search = client.get(url("reviews_review_changelist"), {"q": "RATIONALE"})
+    assert list(search.context["cl"].result_list) == []
+    filtered = client.get(url("reviews_review_changelist"), {"status__exact": "submitted"})
+    assert list(filtered.context["cl"].result_list) == [stray]
+    export = post_action(client, "claims_claim_changelist", "export_csv", [claim.pk])
+    assert not any(secret in export.content.decode() for secret in SECRETS)
+
+    review_publish(review=submitted, by=editor)  # published reviews are everyone's to read
+    assert reviews_seen(client, third_reviewer, claim) == {stray, submitted}
+
+
+def test_a_reviewers_review_pages_take_the_same_queries_with_more_rows(
+    client, reviewer, other_reviewer
+):
+    def double_reviewed_claim():
+        claim = make_excerpt().claim
+        for person in (reviewer, other_reviewer):
+            Assignment.objects.create(claim=claim, reviewer=person)
+            make_review(claim=claim, reviewer=person, status=S.SUBMITTED)
+        return claim
+
+    claim = double_reviewed_claim()
+    login(client, reviewer)
+    pages = [url("reviews_review_changelist"), url("claims_claim_change", claim.pk)]
+    few = [count_queries(client, page) for page in pages]
+    for _ in range(3):
+        double_reviewed_claim()
+    make_review(claim=claim, reviewer=reviewer)
+    make_review(claim=claim, reviewer=other_reviewer)
+    assert [count_queries(client, page) for page in pages] == few
 
 
 # Adjudication ------------------------------------------------------------------------------

@@ -97,6 +97,26 @@ def test_agreement_table_overall_and_per_pair(pair, django_user_model):
 
 
 @pytest.mark.django_db
+def test_a_review_by_someone_not_assigned_to_the_claim_counts_nowhere(pair, django_user_model):
+    agreed = double_review(pair, (V.FALSE, C.LOW), (V.FALSE, C.LOW))
+    awaiting = double_review(pair, (V.FALSE, C.LOW), (None, None))
+    stranger = django_user_model.objects.create_user(username="sam", password="x")
+    for claim in (agreed, awaiting):
+        make_review(
+            claim=claim,
+            reviewer=stranger,
+            verdict=V.SUPPORTED,
+            certainty=C.HIGH,
+            status=S.SUBMITTED,
+        )
+    states = claim_states()
+    assert (states[agreed.pk], states[awaiting.pk]) == (AGREED, AWAITING)
+    overall, *pairs = agreement_table()
+    assert overall.claims == 1
+    assert [row.label for row in pairs] == ["ana and ben"]
+
+
+@pytest.mark.django_db
 def test_agreement_page_shows_the_figures(client, editor, pair):
     for _ in range(2):
         double_review(pair, (V.SUPPORTED, C.LOW), (V.SUPPORTED, C.LOW))

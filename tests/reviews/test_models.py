@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from claims.models import Claim
-from reviews.models import EvidenceLink, Review
+from reviews.models import Assignment, EvidenceLink, Review
 from tests.factories import make_claim, make_evidence_link, make_review
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,27 @@ def test_certainty_is_required_unless_the_claim_is_not_checkable():
     review.verdict = Review.Verdict.NOT_CHECKABLE
     review.full_clean()
     review.save()
+
+
+def test_a_reviewer_writes_and_submits_reviews_only_of_claims_assigned_to_them(reviewer, editor):
+    review = make_review(reviewer=reviewer)
+    for status in (Review.Status.DRAFT, Review.Status.SUBMITTED):
+        review.status = status
+        with pytest.raises(ValidationError) as error:
+            review.full_clean()
+        assert error.value.message_dict["claim"] == [
+            "This claim is not assigned to rita: a reviewer reviews only the claims an editor "
+            "has assigned to them."
+        ]
+    Assignment.objects.create(claim=review.claim, reviewer=reviewer)
+    review.full_clean()
+    make_review(reviewer=editor).full_clean()  # editors review any claim
+    make_review().full_clean()  # a review loaded from the corpus has no author
+
+
+def test_publishing_a_review_is_not_its_authors_move(reviewer):
+    review = make_review(reviewer=reviewer, status=Review.Status.PUBLISHED)
+    review.full_clean()  # an editor decides, even if the assignment was since withdrawn
 
 
 def test_a_published_review_needs_a_publication_date():

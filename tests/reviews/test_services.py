@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from claims.models import Claim, Excerpt
-from reviews.models import Review, TransitionError
+from reviews.models import Assignment, Review, TransitionError
+from reviews.roles import EDITOR
 from reviews.services import (
     claims_flag_for_rereview,
     derived_refresh_deferred,
@@ -28,14 +30,24 @@ S = Review.Status
 
 @pytest.fixture
 def people(django_user_model):
-    return {
+    """Two reviewers and an editor, Eve."""
+    people = {
         name: django_user_model.objects.create_user(username=name, password="x")
         for name in ("ana", "ben", "eve")
     }
+    people["eve"].groups.add(Group.objects.get(name=EDITOR))
+    return people
+
+
+def assigned_claim(*reviewers) -> Claim:
+    claim = make_claim()
+    for reviewer in reviewers:
+        Assignment.objects.create(claim=claim, reviewer=reviewer)
+    return claim
 
 
 def test_a_review_moves_draft_submitted_published_superseded_with_stamps(people):
-    first = make_review(reviewer=people["ana"])
+    first = make_review(claim=assigned_claim(people["ana"], people["ben"]), reviewer=people["ana"])
     review_submit(review=first, by=people["ana"])
     assert (first.status, first.submitted_at is not None) == (S.SUBMITTED, True)
     review_publish(review=first, by=people["eve"])
@@ -68,6 +80,14 @@ def test_every_other_transition_is_refused(start, target):
         review.transition_to(target, by=None, at=None)
     assert "cannot become" in str(error.value)
     assert isinstance(error.value, ValidationError)
+
+
+def test_a_review_of_a_claim_not_assigned_to_its_author_cannot_be_submitted(people):
+    draft = make_review(reviewer=people["ana"])
+    with pytest.raises(ValidationError) as error:
+        review_submit(review=draft, by=people["ana"])
+    assert "This claim is not assigned to ana" in error.value.message_dict["claim"][0]
+    assert Review.objects.get(pk=draft.pk).status == S.DRAFT
 
 
 def test_services_refuse_out_of_order_moves():
@@ -133,7 +153,7 @@ def test_publishing_a_new_review_clears_the_re_review_flag():
 
 
 def test_every_change_is_recorded_in_history(people):
-    review = make_review(reviewer=people["ana"])
+    review = make_review(claim=assigned_claim(people["ana"]), reviewer=people["ana"])
     review_submit(review=review, by=people["ana"])
     review_publish(review=review, by=people["eve"])
     statuses = [h.status for h in review.history.order_by("history_date")]
