@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from reviews.models import Assignment, Review
 from reviews.roles import REVIEWER
+from tests.admin_pages import change_form_data
 from tests.factories import make_claim, make_document, make_evidence_link, make_excerpt, make_review
 
 pytestmark = pytest.mark.django_db
@@ -351,27 +352,6 @@ def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, w
 # No lost updates ----------------------------------------------------------------------------
 
 
-def claim_form_data(page, **changes):
-    form = page.context["adminform"].form
-    data = {
-        name: (value if value is not None else "")
-        for name, value in ((n, form[n].value()) for n in form.fields)
-        if not isinstance(value, list)
-    }
-    data["contradicts"] = []
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{formset.prefix}-{name}"] = management[name].value()
-        for index, subform in enumerate(formset.forms):
-            for name in subform.fields:
-                value = subform[name].value()
-                data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser, world):
     claim = world["claim"]
     change = url("claims_claim_change", claim.pk)
@@ -380,9 +360,9 @@ def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser
     second_client.force_login(superuser)
     second = second_client.get(change)
 
-    saved = client.post(change, claim_form_data(first, statement="Edith's wording."))
+    saved = client.post(change, change_form_data(first, statement="Edith's wording."))
     assert saved.status_code == 302, saved.context["adminform"].form.errors
-    refused = second_client.post(change, claim_form_data(second, statement="Root's wording."))
+    refused = second_client.post(change, change_form_data(second, statement="Root's wording."))
     assert refused.status_code == 200
     html = refused.content.decode()
     assert "Not saved: this claim was changed by edith" in html
