@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.timezone import localtime
 
 
@@ -35,12 +36,21 @@ class VersionGuardForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk:
-            model = type(self.instance)
-            stored = model.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
-            if cleaned.get("seen_version") != stored.first():
-                raise ValidationError(self.changed_elsewhere_message(), code="stale")
+        if self.instance.pk and cleaned.get("seen_version") != self.stored_version():
+            raise ValidationError(self.changed_elsewhere_message(), code="stale")
         return cleaned
+
+    def stored_version(self) -> int | None:
+        """The saved version, read under a lock on the row that lasts until the enclosing
+        transaction ends. The admin validates and saves a POST in one transaction, so a
+        concurrent save of the same object waits here until this one is committed, then
+        sees the version it wrote. (SQLite has no row locks; there each transaction takes
+        the database's write lock when it begins: see the SQLite options in settings.)"""
+        rows = type(self.instance).objects.select_for_update().filter(pk=self.instance.pk)
+        # A lock needs a transaction; inside the admin's this is a savepoint, and the lock
+        # outlives it.
+        with transaction.atomic():
+            return rows.values_list("version", flat=True).first()
 
     def changed_elsewhere_message(self) -> str:
         latest = self.instance.history.select_related("history_user").first()

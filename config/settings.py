@@ -115,6 +115,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Writers queue for SQLite's one write lock instead of failing with "database is
+    # locked": each transaction takes the lock when it begins (a transaction that read first
+    # could not wait for it without deadlock), and waits up to SQLITE_TIMEOUT seconds.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
+    }
 # The public pages' per-request queries are prepared once per PostgreSQL session
 # (config/prepared.py). Turn off behind a pooler that shares sessions between clients.
 PREPARED_STATEMENTS = env_bool("PREPARED_STATEMENTS", True)

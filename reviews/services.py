@@ -5,7 +5,7 @@ from contextvars import ContextVar
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,8 +40,7 @@ def review_publish(*, review: Review, by=None) -> Review:
         review.save()
         claim = review.claim
         if claim.rereview_reason:
-            claim.rereview_reason, claim.rereview_requested_at = "", None
-            claim.save(update_fields=["rereview_reason", "rereview_requested_at", "updated_at"])
+            _claim_save_rereview(claim, reason="", at=None)
     return review
 
 
@@ -74,10 +73,18 @@ def claims_flag_for_rereview(*, claims, reason: str) -> int:
     now = timezone.now()
     flagged = 0
     for claim in claims:
-        claim.rereview_reason, claim.rereview_requested_at = reason, now
-        claim.save(update_fields=["rereview_reason", "rereview_requested_at", "updated_at"])
+        _claim_save_rereview(claim, reason=reason, at=now)
         flagged += 1
     return flagged
+
+
+def _claim_save_rereview(claim: Claim, *, reason: str, at) -> None:
+    """Store why the claim needs a new review ("" once it has one) as a new version of the
+    claim, so that a change page opened before cannot save its stale flag over this."""
+    claim.rereview_reason, claim.rereview_requested_at = reason, at
+    claim.version = F("version") + 1
+    claim.save(update_fields=["rereview_reason", "rereview_requested_at", "version", "updated_at"])
+    claim.refresh_from_db(fields=["version"])
 
 
 def study_flag_dependent_claims(*, study, reason: str) -> int:

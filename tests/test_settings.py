@@ -160,6 +160,17 @@ def test_sign_in_throttling_comes_from_the_environment(monkeypatch):
         production_settings(monkeypatch, AXES_COOLOFF_MINUTES="0")
 
 
+def test_sqlite_writers_wait_for_the_write_lock_taken_when_a_transaction_begins(monkeypatch):
+    options = production_settings(monkeypatch)["DATABASES"]["default"]["OPTIONS"]
+    assert options == {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    patient = production_settings(monkeypatch, SQLITE_TIMEOUT="5")["DATABASES"]["default"]
+    assert patient["OPTIONS"]["timeout"] == 5
+    with pytest.raises(ImproperlyConfigured, match="SQLITE_TIMEOUT must be at least 1"):
+        production_settings(monkeypatch, SQLITE_TIMEOUT="0")
+    postgresql = production_settings(monkeypatch, DATABASE_URL="postgres://u@db:5432/claims")
+    assert "transaction_mode" not in postgresql["DATABASES"]["default"].get("OPTIONS", {})
+
+
 def test_env_parsers(monkeypatch):
     monkeypatch.setenv("X_BOOL", "Yes")
     monkeypatch.setenv("X_INT", "12")

@@ -1,12 +1,16 @@
 """The editorial workflow in the admin: who may do what, blinding, and lost-update refusal."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from config.admin import VersionGuardForm
 from reviews.models import Assignment, Review
 from reviews.roles import REVIEWER
-from reviews.services import review_publish, review_submit
+from reviews.services import claims_flag_for_rereview, review_publish, review_submit
+from tests.admin_pages import change_form_data
 from tests.factories import make_claim, make_document, make_evidence_link, make_excerpt, make_review
 from tests.queries import count_queries
 
@@ -507,27 +511,6 @@ def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, w
 # No lost updates ----------------------------------------------------------------------------
 
 
-def claim_form_data(page, **changes):
-    form = page.context["adminform"].form
-    data = {
-        name: (value if value is not None else "")
-        for name, value in ((n, form[n].value()) for n in form.fields)
-        if not isinstance(value, list)
-    }
-    data["contradicts"] = []
-    for inline in page.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        for name in management.fields:
-            data[f"{formset.prefix}-{name}"] = management[name].value()
-        for index, subform in enumerate(formset.forms):
-            for name in subform.fields:
-                value = subform[name].value()
-                data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser, world):
     claim = world["claim"]
     change = url("claims_claim_change", claim.pk)
@@ -536,9 +519,9 @@ def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser
     second_client.force_login(superuser)
     second = second_client.get(change)
 
-    saved = client.post(change, claim_form_data(first, statement="Edith's wording."))
+    saved = client.post(change, change_form_data(first, statement="Edith's wording."))
     assert saved.status_code == 302, saved.context["adminform"].form.errors
-    refused = second_client.post(change, claim_form_data(second, statement="Root's wording."))
+    refused = second_client.post(change, change_form_data(second, statement="Root's wording."))
     assert refused.status_code == 200
     html = refused.content.decode()
     assert "Not saved: this claim was changed by edith" in html
@@ -546,6 +529,66 @@ def test_the_second_of_two_concurrent_saves_is_refused(client, editor, superuser
     claim.refresh_from_db()
     assert claim.statement == "Edith's wording."
     assert claim.version == 2
+
+
+def test_a_save_from_a_page_opened_before_a_rereview_flag_is_refused(client, editor, world):
+    claim = world["claim"]
+    change = url("claims_claim_change", claim.pk)
+    opened = login(client, editor).get(change)
+    claims_flag_for_rereview(claims=[claim], reason="A study it relies on was retracted.")
+
+    refused = client.post(change, change_form_data(opened, statement="Edith's wording."))
+
+    assert refused.status_code == 200
+    assert "Not saved: this claim was changed by" in refused.content.decode()
+    claim.refresh_from_db()
+    assert claim.rereview_reason == "A study it relies on was retracted."
+    reopened = client.get(change)
+    saved = client.post(change, change_form_data(reopened, statement="Edith's wording."))
+    assert saved.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.statement, claim.rereview_reason) == (
+        "Edith's wording.",
+        "A study it relies on was retracted.",
+    )
+
+
+def test_a_save_from_a_page_opened_before_a_publication_is_refused(client, editor, world):
+    """Publishing clears the claim's re-review flag; the page opened before still shows it."""
+    claim = world["claim"]
+    claims_flag_for_rereview(claims=[claim], reason="An editor asked for a re-review.")
+    change = url("claims_claim_change", claim.pk)
+    opened = login(client, editor).get(change)
+    review_publish(review=world["submitted"], by=editor)
+
+    refused = client.post(change, change_form_data(opened, statement="Edith's wording."))
+
+    assert refused.status_code == 200
+    claim.refresh_from_db()
+    assert claim.rereview_reason == ""
+
+
+def test_a_claim_save_keeps_the_verdict_published_while_it_was_being_saved(client, editor, world):
+    """A review published between the admin reading the claim and saving it: the save
+    writes back the stored verdict it read, and its own refresh of the claim's stored
+    verdict, counts and search text, in the same transaction, puts the new one back."""
+    claim = world["claim"]
+    change = url("claims_claim_change", claim.pk)
+    opened = login(client, editor).get(change)
+    check = VersionGuardForm.clean
+
+    def published_meanwhile(form):
+        review_publish(review=world["submitted"], by=editor)
+        return check(form)
+
+    with mock.patch.object(VersionGuardForm, "clean", published_meanwhile):
+        saved = client.post(change, change_form_data(opened, statement="Edith's wording."))
+
+    assert saved.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.statement, claim.verdict) == ("Edith's wording.", Review.Verdict.FALSE)
+    assert claim.published_at is not None
+    assert "OSCAR SUBMITTED RATIONALE" in claim.search_text
 
 
 def test_claim_changelist_filters_and_export(client, editor, world):
