@@ -273,6 +273,12 @@ class ConsensusForm(forms.ModelForm):
         ]  # fmt: skip
 
 
+SUBMITTED_SINCE_OPENED = (
+    "Not saved: this review was submitted after you opened it, and a submitted review no "
+    "longer changes (a correction is a new review). Your text is still in the form below."
+)
+
+
 class ReviewForm(VersionGuardForm):
     """A new review is its writer's from the start, so that the model's rules about who may
     review which claim are checked, and shown as form errors, before it is saved."""
@@ -283,6 +289,20 @@ class ReviewForm(VersionGuardForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is None:
             self.instance.reviewer = self.writer
+
+    def clean(self):
+        cleaned = super().clean()  # locks the row: the status read next stays true
+        if self.instance.pk and self.stored_status() != Review.Status.DRAFT:
+            raise ValidationError(SUBMITTED_SINCE_OPENED, code="submitted")
+        return cleaned
+
+    def stored_status(self) -> str | None:
+        return Review.objects.filter(pk=self.instance.pk).values_list("status", flat=True).first()
+
+    def changed_elsewhere_message(self) -> str:
+        if self.stored_status() != Review.Status.DRAFT:
+            return SUBMITTED_SINCE_OPENED
+        return super().changed_elsewhere_message()
 
 
 @admin.register(Review)
@@ -351,7 +371,11 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
         allowed = super().has_change_permission(request, obj)
         if obj is None or not allowed:
             return allowed
-        return obj.is_editable and obj.reviewer_id == request.user.pk
+        if obj.reviewer_id != request.user.pk:
+            return False
+        # A draft's page may post after the review was submitted from another tab: the
+        # form refuses the save (ReviewForm.clean) and shows the writer their text again.
+        return obj.is_editable or request.method == "POST"
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)

@@ -374,13 +374,15 @@ class Review(models.Model):
             raise ValidationError(errors)
 
     def transition_to(self, status: ReviewStatus, *, by, at) -> None:
-        """Move to `status` if the lifecycle allows it, stamping who and when."""
+        """Move to `status` if the lifecycle allows it, stamping who and when. Each move is
+        a new version, so a page opened before it cannot save its old status back."""
         if status not in ALLOWED_TRANSITIONS[ReviewStatus(self.status)]:
             raise TransitionError(
                 f"A {self.get_status_display().lower()} review cannot become "
                 f"{ReviewStatus(status).label.lower()}."
             )
         self.status = status
+        self.version += 1
         if status == ReviewStatus.SUBMITTED:
             self.submitted_at = at
         elif status == ReviewStatus.PUBLISHED:

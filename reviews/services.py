@@ -18,6 +18,7 @@ def review_submit(*, review: Review, by=None) -> Review:
     """The author hands in a draft: it can no longer change. Once every reviewer assigned to
     the claim has handed in theirs, they can read each other's (ReviewQuerySet.visible_to)."""
     with transaction.atomic():
+        _lock_latest(review)
         review.transition_to(Review.Status.SUBMITTED, by=by, at=timezone.now())
         review.full_clean()
         review.save()
@@ -28,6 +29,7 @@ def review_publish(*, review: Review, by=None) -> Review:
     """Publish a submitted review, superseding the claim's previously published one, and
     clear the claim's re-review flag."""
     with transaction.atomic():
+        _lock_latest(review)
         now = timezone.now()
         earlier = Review.objects.select_for_update().filter(
             claim_id=review.claim_id, status=Review.Status.PUBLISHED
@@ -47,6 +49,7 @@ def review_publish(*, review: Review, by=None) -> Review:
 def review_unpublish(*, review: Review, by=None) -> Review:
     """Withdraw a published review; the claim shows as not reviewed and needs a new one."""
     with transaction.atomic():
+        _lock_latest(review)
         now = timezone.now()
         review.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
         review.save()
@@ -55,6 +58,14 @@ def review_unpublish(*, review: Review, by=None) -> Review:
             reason=f"Its published review was withdrawn by {by or 'an editor'}.",
         )
     return review
+
+
+def _lock_latest(review: Review) -> None:
+    """Lock a saved review's row until the transaction ends and read it afresh, so a move
+    of its status saves what is stored now (a draft edit committed a moment ago, say), not
+    what the caller read earlier."""
+    if review.pk is not None:
+        review.refresh_from_db(from_queryset=Review.objects.select_for_update())
 
 
 def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) -> Review:

@@ -568,6 +568,38 @@ def test_a_save_from_a_page_opened_before_a_publication_is_refused(client, edito
     assert claim.rereview_reason == ""
 
 
+def test_a_draft_saved_from_a_tab_opened_before_it_was_submitted_keeps_the_text(
+    client, reviewer, world
+):
+    draft = world["draft"]
+    change = url("reviews_review_change", draft.pk)
+    opened = login(client, reviewer).get(change)
+    review_submit(review=draft, by=reviewer)  # from another tab
+
+    refused = client.post(change, change_form_data(opened, rationale="Rita's second thoughts."))
+
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Not saved: this review was submitted after you opened it" in html
+    assert "Rita&#x27;s second thoughts." in html
+    stored = Review.objects.get(pk=draft.pk)
+    assert (stored.status, stored.rationale) == (S.SUBMITTED, "RITA DRAFT RATIONALE")
+
+
+def test_a_submitted_review_refuses_a_post_that_claims_its_current_version(client, reviewer, world):
+    draft = world["draft"]
+    change = url("reviews_review_change", draft.pk)
+    opened = change_form_data(login(client, reviewer).get(change), rationale="Rewritten.")
+    review_submit(review=draft, by=reviewer)
+    opened["seen_version"] = Review.objects.get(pk=draft.pk).version
+
+    refused = client.post(change, opened)
+
+    assert refused.status_code == 200
+    assert "a submitted review no longer changes" in refused.content.decode()
+    assert Review.objects.get(pk=draft.pk).rationale == "RITA DRAFT RATIONALE"
+
+
 def test_a_claim_save_keeps_the_verdict_published_while_it_was_being_saved(client, editor, world):
     """A review published between the admin reading the claim and saving it: the save
     writes back the stored verdict it read, and its own refresh of the claim's stored

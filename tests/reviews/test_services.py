@@ -271,3 +271,26 @@ def test_saving_a_stale_study_or_document_keeps_the_true_counts():
     stale_document.save()
     assert study_count(study) == 1
     assert counts(document) == (1, 1)
+
+
+def test_a_submit_hands_in_the_draft_as_stored_not_as_read_before(people):
+    """The admin's submit action reads the drafts, then submits them: a draft edit
+    committed in between is what gets submitted, not overwritten by the earlier read."""
+    draft = make_review(claim=assigned_claim(people["ana"]), reviewer=people["ana"])
+    read_before = Review.objects.get(pk=draft.pk)
+    Review.objects.filter(pk=draft.pk).update(rationale="Edited a moment ago.", version=2)
+    review_submit(review=read_before, by=people["ana"])
+    stored = Review.objects.get(pk=draft.pk)
+    assert (stored.status, stored.rationale) == (S.SUBMITTED, "Edited a moment ago.")
+
+
+def test_every_move_of_a_reviews_status_is_a_new_version(people):
+    review = make_review(claim=assigned_claim(people["ana"]), reviewer=people["ana"])
+    versions = [review.version]
+    review_submit(review=review, by=people["ana"])
+    versions.append(Review.objects.get(pk=review.pk).version)
+    review_publish(review=review, by=people["eve"])
+    versions.append(Review.objects.get(pk=review.pk).version)
+    review_unpublish(review=review, by=people["eve"])
+    versions.append(Review.objects.get(pk=review.pk).version)
+    assert versions == [1, 2, 3, 4]
