@@ -58,6 +58,18 @@ def test_offsets_point_at_the_sentence_in_the_text():
     ]
 
 
+def test_a_long_sentence_is_kept_whole_and_a_list_marker_stays_with_its_item():
+    long_sentence = "Ketamine helps with " + ", ".join(f"symptom {n}" for n in range(600)) + "."
+    assert len(long_sentence) > 5_000
+    text = f"{long_sentence} It works.\n\n2. Rapid relief: most feel better. Dr. Lee agrees."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        long_sentence,
+        "It works.",
+        "2. Rapid relief: most feel better.",
+        "Dr. Lee agrees.",
+    ]
+
+
 def test_a_clinic_page_written_for_testing_is_proposed_well():
     """A page in another clinic's style, labelled by hand, kept out of rule-writing."""
     from pathlib import Path
