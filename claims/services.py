@@ -1,4 +1,4 @@
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,13 +24,12 @@ class IngestResult:
 
 
 def _proposals_with_matches(text: str) -> list[dict]:
-    matcher = ClaimMatcher.from_database()
-    rows = []
-    for proposal in propose(text):
-        row = asdict(proposal)
-        row["matches"] = [asdict(m) for m in matcher.best(proposal.quote)]
-        rows.append(row)
-    return rows
+    proposals = propose(text)
+    matches = ClaimMatcher.from_database().best_for_each([p.quote for p in proposals])
+    return [
+        {**vars(proposal), "matches": [dict(vars(match)) for match in found]}
+        for proposal, found in zip(proposals, matches, strict=True)
+    ]
 
 
 def document_ingest(
