@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +15,8 @@ from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
 from sources.ingest import MAX_INPUT_BYTES, IngestError
 from sources.models import Document
+
+REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
 
 
 def quote_in_context(excerpt: Excerpt) -> str:
@@ -185,9 +188,25 @@ class CandidateAdmin(admin.ModelAdmin):
         self._require(request, "claims.add_excerpt", "claims.add_claim")
         document = get_object_or_404(Document, pk=document_id)
         if request.method == "POST":
-            self._decide(request, document)
-            return redirect("admin:claims_candidate_review", document.pk)
-        candidates = list(document.candidates.select_related("excerpt__claim"))
+            candidate = self._decide(request, document)
+            return redirect(self._review_url(candidate))
+        candidates = document.candidates.in_review_order()
+        page = Paginator(candidates, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        self._annotate(document, page.object_list)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Candidate claims in “{document}”",
+            "document": document,
+            "page": page,
+            "counts": document.candidates.status_counts(),
+            "categories": Claim.Category.choices,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/review.html", context)
+
+    @staticmethod
+    def _annotate(document: Document, candidates) -> None:
+        """Give one page's candidates their context and their matches' statements."""
         slugs = {m["claim"] for c in candidates for m in c.matches}
         statements = dict(Claim.objects.filter(slug__in=slugs).values_list("slug", "statement"))
         for candidate in candidates:
@@ -195,17 +214,15 @@ class CandidateAdmin(admin.ModelAdmin):
             candidate.suffix = document.body[candidate.end : candidate.end + 80]
             for match in candidate.matches:
                 match["statement"] = statements.get(match["claim"], "(claim no longer exists)")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Candidate claims in “{document}”",
-            "document": document,
-            "candidates": candidates,
-            "categories": Claim.Category.choices,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/claims/candidate/review.html", context)
 
-    def _decide(self, request, document) -> None:
+    @staticmethod
+    def _review_url(candidate: Candidate) -> str:
+        """The review page that shows the candidate, at the candidate."""
+        url = reverse("admin:claims_candidate_review", args=[candidate.document_id])
+        page = candidate.position() // REVIEW_PAGE_SIZE + 1
+        return f"{url}?page={page}#candidate-{candidate.pk}"
+
+    def _decide(self, request, document) -> Candidate:
         candidate = get_object_or_404(
             Candidate, pk=request.POST.get("candidate"), document=document
         )
@@ -213,7 +230,7 @@ class CandidateAdmin(admin.ModelAdmin):
             if request.POST.get("decision") == "dismiss":
                 candidate_dismiss(candidate=candidate)
                 self.message_user(request, "Dismissed.")
-                return
+                return candidate
             slug = request.POST.get("claim", "").strip()
             claim = Claim.objects.filter(slug=slug).first() if slug else None
             if slug and claim is None:
@@ -230,6 +247,7 @@ class CandidateAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(request, f"Filed under “{excerpt.claim}”.")
+        return candidate
 
 
 def _int_or_none(value: str | None) -> int | None:

@@ -3,9 +3,11 @@
 import pytest
 from django.urls import reverse
 
+from claims.admin import REVIEW_PAGE_SIZE
 from claims.models import Candidate, Claim, Excerpt
 from sources.models import Document
-from tests.factories import make_claim
+from tests.factories import make_claim, make_document
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +114,69 @@ def test_dismiss_and_bad_spans(editor_client):
     safe.refresh_from_db()
     assert safe.status == Candidate.Status.DISMISSED
     assert not Excerpt.objects.exists()
+
+
+def make_candidates(count: int) -> Document:
+    """A document of `count` numbered sentences, each proposed as a candidate."""
+    sentences = [f"Sentence {n:04} says ketamine works within hours." for n in range(count)]
+    document = make_document(body=" ".join(sentences))
+    Candidate.objects.bulk_create(
+        Candidate(document=document, start=start, end=start + len(quote), quote=quote,
+                  category="onset", reasons=["time to effect"],
+                  matches=[{"claim": "relief-within-hours", "score": 0.5}])
+        for quote, start in zip(sentences, range(0, 10**9, len(sentences[0]) + 1), strict=False)
+    )  # fmt: skip
+    return document
+
+
+def review_url(document, page=None) -> str:
+    url = reverse("admin:claims_candidate_review", args=[document.pk])
+    return f"{url}?page={page}" if page is not None else url
+
+
+def test_the_review_page_shows_the_candidates_a_page_at_a_time(editor_client):
+    count = 2 * REVIEW_PAGE_SIZE + 7
+    document = make_candidates(count)
+    first = editor_client.get(review_url(document)).content.decode()
+    assert first.count('class="module candidate"') == REVIEW_PAGE_SIZE
+    assert "<mark>Sentence 0000 " in first
+    assert f"<mark>Sentence {REVIEW_PAGE_SIZE:04} " not in first
+    assert f"{count} candidates ({count} proposed, 0 accepted, 0 dismissed)" in first
+    assert "Page 1 of 3" in first and 'href="?page=2"' in first
+    last = editor_client.get(review_url(document, 3)).content.decode()
+    assert last.count('class="module candidate"') == 7
+    assert f"<mark>Sentence {count - 1:04} " in last and "<mark>Sentence 0000 " not in last
+    for wrong in ("99", "abc"):  # the last page, and the first
+        assert editor_client.get(review_url(document, wrong)).status_code == 200
+
+
+def test_a_decision_on_a_later_page_is_filed_and_returns_to_that_page(editor_client):
+    known = make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety fast.")
+    document = make_candidates(2 * REVIEW_PAGE_SIZE + 7)
+    candidates = list(document.candidates.in_review_order())
+    accepted, dismissed = candidates[REVIEW_PAGE_SIZE + 3], candidates[-1]
+    response = editor_client.post(
+        review_url(document, 2),
+        {"candidate": accepted.pk, "decision": "accept", "claim": known.slug},
+    )
+    assert response["Location"] == review_url(document, 2) + f"#candidate-{accepted.pk}"
+    response = editor_client.post(
+        review_url(document), {"candidate": dismissed.pk, "decision": "dismiss"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == review_url(document, 3) + f"#candidate-{dismissed.pk}"
+    assert "1 accepted, 1 dismissed" in response.content.decode()
+    accepted.refresh_from_db()
+    dismissed.refresh_from_db()
+    assert accepted.excerpt.claim == known and accepted.status == Candidate.Status.ACCEPTED
+    assert dismissed.status == Candidate.Status.DISMISSED
+
+
+def test_the_review_page_runs_the_same_queries_for_one_candidate_or_a_full_page(editor_client):
+    make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety fast.")
+    one, full = make_candidates(1), make_candidates(REVIEW_PAGE_SIZE + 1)
+    assert count_queries(editor_client, review_url(one)) == count_queries(
+        editor_client, review_url(full)
+    )
 
 
 def test_reviewers_cannot_ingest_or_file(client, reviewer, editor):
