@@ -10,11 +10,17 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Candidate, Claim, Excerpt
-from claims.services import candidate_accept, candidate_dismiss, document_ingest
+from claims.services import (
+    IngestResult,
+    NearDuplicateError,
+    candidate_accept,
+    candidate_dismiss,
+    document_ingest,
+)
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
-from sources.ingest import MAX_INPUT_BYTES, IngestError
-from sources.models import Document
+from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
+from sources.models import Document, NearDuplicate
 
 REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
 
@@ -82,6 +88,8 @@ class ExcerptAdmin(SimpleHistoryAdmin):
 
 
 class IngestForm(forms.Form):
+    DIFFERENT_PAGE = "different-page"
+
     upload = forms.FileField(
         required=False, help_text=f"Plain text, Markdown or HTML, up to {MAX_INPUT_BYTES:,} bytes."
     )
@@ -92,6 +100,19 @@ class IngestForm(forms.Form):
     publisher = forms.CharField(required=False, help_text="The clinic or site.")
     title = forms.CharField(required=False, help_text="Leave blank to take the page's own.")
     kind = forms.ChoiceField(choices=Document.Kind.choices, initial=Document.Kind.CLINIC_PAGE)
+    # The name of the file whose text was carried over into `pasted` (it tells its format).
+    name = forms.CharField(required=False, widget=forms.HiddenInput)
+    # "" until a near-duplicate is found; then the pk of the page superseded, or DIFFERENT_PAGE.
+    store_as = forms.CharField(label="Store it as", required=False, widget=forms.HiddenInput)
+
+    def clean_store_as(self) -> str | Document:
+        value = self.cleaned_data["store_as"]
+        if value in ("", self.DIFFERENT_PAGE):
+            return value
+        document = Document.objects.filter(pk=value).first() if value.isdigit() else None
+        if document is None:
+            raise ValidationError("Choose one of the pages offered, or a different page.")
+        return document
 
     def clean(self):
         cleaned = super().clean()
@@ -101,6 +122,36 @@ class IngestForm(forms.Form):
         if upload and upload.size > MAX_INPUT_BYTES:
             raise ValidationError(f"The file is larger than {MAX_INPUT_BYTES:,} bytes.")
         return cleaned
+
+    def ingest_arguments(self) -> dict:
+        """document_ingest's arguments; an upload is read here, once."""
+        data = self.cleaned_data
+        upload, store_as = data["upload"], data["store_as"]
+        return {
+            "data": upload.read() if upload else data["pasted"],
+            "name": upload.name if upload else data["name"],
+            "title": data["title"], "url": data["url"], "publisher": data["publisher"],
+            "kind": data["kind"],
+            "supersedes": store_as if isinstance(store_as, Document) else None,
+            "different_page": store_as == self.DIFFERENT_PAGE,
+        }  # fmt: skip
+
+    def asking(self, arguments: dict, near_duplicates: list[NearDuplicate]) -> "IngestForm":
+        """This form again, its text kept (an upload's as pasted text), asking what the text
+        is: a new version of one of the near-duplicates that has none yet, or another page."""
+        data, text = self.data.copy(), arguments["data"]
+        data["pasted"] = decode(text) if isinstance(text, bytes) else text
+        data["name"], data["store_as"] = arguments["name"], ""
+        form = IngestForm(data)
+        choices = [
+            (near.document.pk, f"A new version of “{near.document}”")
+            for near in near_duplicates
+            if near.document.newer_version is None
+        ]
+        choices.append((self.DIFFERENT_PAGE, "A different page"))
+        form.fields["store_as"].widget = forms.RadioSelect(choices=choices)
+        form.near_duplicates = near_duplicates
+        return form
 
 
 @admin.register(Candidate)
@@ -154,28 +205,16 @@ class CandidateAdmin(admin.ModelAdmin):
         self._require(request, "sources.add_document", "claims.add_excerpt")
         form = IngestForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            upload = data["upload"]
+            arguments = form.ingest_arguments()
             try:
-                result = document_ingest(
-                    data=upload.read() if upload else data["pasted"],
-                    name=upload.name if upload else "",
-                    title=data["title"], url=data["url"], publisher=data["publisher"],
-                    kind=data["kind"],
-                )  # fmt: skip
+                result = document_ingest(**arguments)
+            except NearDuplicateError as error:
+                form = form.asking(arguments, error.near_duplicates)
             except (IngestError, ValidationError) as error:
                 form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
             else:
-                document = result.document
-                if result.created:
-                    self.message_user(
-                        request, f"Stored “{document}” with {len(result.candidates)} candidates."
-                    )
-                else:
-                    self.message_user(
-                        request, f"This text is already stored as “{document}”.", messages.WARNING
-                    )
-                return redirect("admin:claims_candidate_review", document.pk)
+                self._report_ingested(request, result)
+                return redirect("admin:claims_candidate_review", result.document.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": "Ingest a page",
@@ -183,6 +222,22 @@ class CandidateAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/claims/candidate/ingest.html", context)
+
+    def _report_ingested(self, request, result: IngestResult) -> None:
+        document = result.document
+        if not result.created:
+            message = f"This text is already stored as “{document}”."
+            self.message_user(request, message, messages.WARNING)
+        elif document.supersedes:
+            self.message_user(
+                request,
+                f"Stored “{document}” as a new version of “{document.supersedes}” with "
+                f"{len(result.candidates)} candidates.",
+            )
+        else:
+            self.message_user(
+                request, f"Stored “{document}” with {len(result.candidates)} candidates."
+            )
 
     def review_view(self, request, document_id):
         self._require(request, "claims.add_excerpt", "claims.add_claim")

@@ -1,12 +1,15 @@
 """The editors' ingestion flow in the admin: ingest a page, then file or dismiss candidates."""
 
+import re
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from claims.admin import REVIEW_PAGE_SIZE
 from claims.models import Candidate, Claim, Excerpt
 from sources.models import Document
-from tests.factories import make_claim, make_document
+from tests.factories import edited, make_claim, make_document, seed_page
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +61,69 @@ def test_bad_input_shows_an_error_and_stores_nothing(editor_client):
     response = editor_client.post(INGEST, {"kind": "clinic_page"})
     assert "Upload a file or paste the text" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def paste(client, text, **data):
+    return client.post(INGEST, {"pasted": text, "kind": "clinic_page", **data})
+
+
+def test_a_near_duplicate_is_shown_with_the_choice_and_nothing_is_stored(editor_client):
+    paste(editor_client, seed_page(0), publisher="Calm Clinic")
+    original = Document.objects.get()
+    response = paste(editor_client, edited(seed_page(0)))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This text is much like a page already stored" in html
+    assert reverse("admin:sources_document_change", args=[original.pk]) in html
+    assert "Calm Clinic" in html and re.search(r"<td>(9\d|100)%</td>", html)  # alike
+    assert f'value="{original.pk}"' in html and f"A new version of “{original}”" in html
+    assert 'value="different-page"' in html and "A different page" in html
+    assert "Evening appointments are now available on Thursdays." in html  # the text, kept
+    assert Document.objects.count() == 1
+
+
+def test_the_editor_stores_the_text_as_a_new_version_of_the_page(editor_client):
+    paste(editor_client, seed_page(0))
+    original = Document.objects.get()
+    response = paste(editor_client, edited(seed_page(0)), store_as=original.pk)
+    newer = Document.objects.get(supersedes=original)
+    assert response["Location"] == reverse("admin:claims_candidate_review", args=[newer.pk])
+    page = editor_client.get(response["Location"]).content.decode()
+    assert f"as a new version of “{original}”" in page
+    assert newer.candidates.exists()
+
+
+def test_an_uploaded_near_duplicate_is_kept_as_text_and_stored_as_a_different_page(
+    editor_client,
+):
+    paste(editor_client, seed_page(0))
+    upload = SimpleUploadedFile("later.md", edited(seed_page(0)).encode())
+    response = editor_client.post(INGEST, {"upload": upload, "kind": "blog_post"})
+    form = response.context["form"]
+    assert form["pasted"].value() == edited(seed_page(0))
+    assert form["name"].value() == "later.md" and form["kind"].value() == "blog_post"
+    response = editor_client.post(INGEST, {**form.data.dict(), "store_as": "different-page"})
+    assert response.status_code == 302
+    stored = Document.objects.exclude(pk=Document.objects.earliest("pk").pk).get()
+    assert stored.supersedes is None and stored.kind == "blog_post"
+    assert stored.body.endswith("Evening appointments are now available on Thursdays.")
+
+
+def test_a_wrong_choice_shows_an_error_and_stores_nothing(editor_client):
+    paste(editor_client, seed_page(0))
+    original = Document.objects.get()
+    paste(editor_client, edited(seed_page(0)), store_as=original.pk)
+    response = paste(editor_client, edited(edited(seed_page(0))), store_as=original.pk)
+    assert "already has a newer version" in response.content.decode()
+    response = paste(editor_client, edited(edited(seed_page(0))), store_as="999999")
+    assert "Choose one of the pages offered" in response.content.decode()
+    assert Document.objects.count() == 2
+
+
+def test_a_different_page_is_stored_without_a_question(editor_client):
+    paste(editor_client, seed_page(0))
+    assert paste(editor_client, seed_page(1)).status_code == 302
+    assert Document.objects.count() == 2
 
 
 def decide(client, candidate, **data):
