@@ -75,12 +75,14 @@ class ClaimMatcher:
         results = []
         for first in range(0, len(sentences), BATCH):
             vectors = self.vectorizer.transform(sentences[first : first + BATCH])
-            results += [self._ranked(row, limit) for row in linear_kernel(vectors, self.matrix)]
+            similarity = linear_kernel(vectors, self.matrix)
+            order = similarity.argsort(axis=1)[:, ::-1]  # most similar text first
+            results += [self._ranked(*row, limit) for row in zip(similarity, order, strict=True)]
         return results
 
-    def _ranked(self, similarity, limit: int) -> list[Match]:
+    def _ranked(self, similarity, order, limit: int) -> list[Match]:
         best: dict[str, float] = {}
-        for index in similarity.argsort()[::-1]:
+        for index in order:
             slug, score = self.slugs[index], float(similarity[index])
             if score < MIN_SCORE or len(best) >= limit and slug not in best:
                 break
