@@ -144,12 +144,13 @@ class IngestForm(forms.Form):
         data["name"], data["store_as"] = arguments["name"], ""
         form = IngestForm(data)
         choices = [
-            (near.document.pk, f"A new version of “{near.document}”")
+            (near.document.pk, f"A new version of “{near.document}” ({near.document.slug})")
             for near in near_duplicates
             if near.document.newer_version is None
         ]
         choices.append((self.DIFFERENT_PAGE, "A different page"))
         form.fields["store_as"].widget = forms.RadioSelect(choices=choices)
+        form.order_fields(["store_as"])  # the question first, under the pages alike
         form.near_duplicates = near_duplicates
         return form
 
