@@ -149,10 +149,11 @@ class Document(models.Model):
 
     def supersedes_error(self) -> str:
         """Why the older version named cannot be this one's, or "" if it can."""
-        older = self.supersedes
-        while older is not None:  # along the line of older versions
+        older, seen = self.supersedes, set()
+        while older is not None and older.pk not in seen:  # along the line of older versions
             if older.pk == self.pk:
                 return "A page cannot be an older version of itself."
+            seen.add(older.pk)
             older = older.supersedes
         newer = self.supersedes and self.supersedes.newer_versions.exclude(pk=self.pk).first()
         if newer:
