@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -9,11 +10,19 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Candidate, Claim, Excerpt
-from claims.services import candidate_accept, candidate_dismiss, document_ingest
+from claims.services import (
+    IngestResult,
+    NearDuplicateError,
+    candidate_accept,
+    candidate_dismiss,
+    document_ingest,
+)
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
-from sources.ingest import MAX_INPUT_BYTES, IngestError
-from sources.models import Document
+from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
+from sources.models import Document, NearDuplicate
+
+REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
 
 
 def quote_in_context(excerpt: Excerpt) -> str:
@@ -79,6 +88,8 @@ class ExcerptAdmin(SimpleHistoryAdmin):
 
 
 class IngestForm(forms.Form):
+    DIFFERENT_PAGE = "different-page"
+
     upload = forms.FileField(
         required=False, help_text=f"Plain text, Markdown or HTML, up to {MAX_INPUT_BYTES:,} bytes."
     )
@@ -89,6 +100,19 @@ class IngestForm(forms.Form):
     publisher = forms.CharField(required=False, help_text="The clinic or site.")
     title = forms.CharField(required=False, help_text="Leave blank to take the page's own.")
     kind = forms.ChoiceField(choices=Document.Kind.choices, initial=Document.Kind.CLINIC_PAGE)
+    # The name of the file whose text was carried over into `pasted` (it tells its format).
+    name = forms.CharField(required=False, widget=forms.HiddenInput)
+    # "" until a near-duplicate is found; then the pk of the page superseded, or DIFFERENT_PAGE.
+    store_as = forms.CharField(label="Store it as", required=False, widget=forms.HiddenInput)
+
+    def clean_store_as(self) -> str | Document:
+        value = self.cleaned_data["store_as"]
+        if value in ("", self.DIFFERENT_PAGE):
+            return value
+        document = Document.objects.filter(pk=value).first() if value.isdigit() else None
+        if document is None:
+            raise ValidationError("Choose one of the pages offered, or a different page.")
+        return document
 
     def clean(self):
         cleaned = super().clean()
@@ -98,6 +122,37 @@ class IngestForm(forms.Form):
         if upload and upload.size > MAX_INPUT_BYTES:
             raise ValidationError(f"The file is larger than {MAX_INPUT_BYTES:,} bytes.")
         return cleaned
+
+    def ingest_arguments(self) -> dict:
+        """document_ingest's arguments; an upload is read here, once."""
+        data = self.cleaned_data
+        upload, store_as = data["upload"], data["store_as"]
+        return {
+            "data": upload.read() if upload else data["pasted"],
+            "name": upload.name if upload else data["name"],
+            "title": data["title"], "url": data["url"], "publisher": data["publisher"],
+            "kind": data["kind"],
+            "supersedes": store_as if isinstance(store_as, Document) else None,
+            "different_page": store_as == self.DIFFERENT_PAGE,
+        }  # fmt: skip
+
+    def asking(self, arguments: dict, near_duplicates: list[NearDuplicate]) -> "IngestForm":
+        """This form again, its text kept (an upload's as pasted text), asking what the text
+        is: a new version of one of the near-duplicates that has none yet, or another page."""
+        data, text = self.data.copy(), arguments["data"]
+        data["pasted"] = decode(text) if isinstance(text, bytes) else text
+        data["name"], data["store_as"] = arguments["name"], ""
+        form = IngestForm(data)
+        choices = [
+            (near.document.pk, f"A new version of “{near.document}” ({near.document.slug})")
+            for near in near_duplicates
+            if near.document.newer_version is None
+        ]
+        choices.append((self.DIFFERENT_PAGE, "A different page"))
+        form.fields["store_as"].widget = forms.RadioSelect(choices=choices)
+        form.order_fields(["store_as"])  # the question first, under the pages alike
+        form.near_duplicates = near_duplicates
+        return form
 
 
 @admin.register(Candidate)
@@ -151,28 +206,16 @@ class CandidateAdmin(admin.ModelAdmin):
         self._require(request, "sources.add_document", "claims.add_excerpt")
         form = IngestForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            upload = data["upload"]
+            arguments = form.ingest_arguments()
             try:
-                result = document_ingest(
-                    data=upload.read() if upload else data["pasted"],
-                    name=upload.name if upload else "",
-                    title=data["title"], url=data["url"], publisher=data["publisher"],
-                    kind=data["kind"],
-                )  # fmt: skip
+                result = document_ingest(**arguments)
+            except NearDuplicateError as error:
+                form = form.asking(arguments, error.near_duplicates)
             except (IngestError, ValidationError) as error:
                 form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
             else:
-                document = result.document
-                if result.created:
-                    self.message_user(
-                        request, f"Stored “{document}” with {len(result.candidates)} candidates."
-                    )
-                else:
-                    self.message_user(
-                        request, f"This text is already stored as “{document}”.", messages.WARNING
-                    )
-                return redirect("admin:claims_candidate_review", document.pk)
+                self._report_ingested(request, result)
+                return redirect("admin:claims_candidate_review", result.document.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": "Ingest a page",
@@ -181,13 +224,45 @@ class CandidateAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/claims/candidate/ingest.html", context)
 
+    def _report_ingested(self, request, result: IngestResult) -> None:
+        document = result.document
+        if not result.created:
+            message = f"This text is already stored as “{document}”."
+            self.message_user(request, message, messages.WARNING)
+        elif document.supersedes:
+            self.message_user(
+                request,
+                f"Stored “{document}” as a new version of “{document.supersedes}” with "
+                f"{len(result.candidates)} candidates.",
+            )
+        else:
+            self.message_user(
+                request, f"Stored “{document}” with {len(result.candidates)} candidates."
+            )
+
     def review_view(self, request, document_id):
         self._require(request, "claims.add_excerpt", "claims.add_claim")
         document = get_object_or_404(Document, pk=document_id)
         if request.method == "POST":
-            self._decide(request, document)
-            return redirect("admin:claims_candidate_review", document.pk)
-        candidates = list(document.candidates.select_related("excerpt__claim"))
+            candidate = self._decide(request, document)
+            return redirect(self._review_url(candidate))
+        candidates = document.candidates.in_review_order()
+        page = Paginator(candidates, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+        self._annotate(document, page.object_list)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Candidate claims in “{document}”",
+            "document": document,
+            "page": page,
+            "counts": document.candidates.status_counts(),
+            "categories": Claim.Category.choices,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/review.html", context)
+
+    @staticmethod
+    def _annotate(document: Document, candidates) -> None:
+        """Give one page's candidates their context and their matches' statements."""
         slugs = {m["claim"] for c in candidates for m in c.matches}
         statements = dict(Claim.objects.filter(slug__in=slugs).values_list("slug", "statement"))
         for candidate in candidates:
@@ -195,17 +270,15 @@ class CandidateAdmin(admin.ModelAdmin):
             candidate.suffix = document.body[candidate.end : candidate.end + 80]
             for match in candidate.matches:
                 match["statement"] = statements.get(match["claim"], "(claim no longer exists)")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Candidate claims in “{document}”",
-            "document": document,
-            "candidates": candidates,
-            "categories": Claim.Category.choices,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/claims/candidate/review.html", context)
 
-    def _decide(self, request, document) -> None:
+    @staticmethod
+    def _review_url(candidate: Candidate) -> str:
+        """The review page that shows the candidate, at the candidate."""
+        url = reverse("admin:claims_candidate_review", args=[candidate.document_id])
+        page = candidate.position() // REVIEW_PAGE_SIZE + 1
+        return f"{url}?page={page}#candidate-{candidate.pk}"
+
+    def _decide(self, request, document) -> Candidate:
         candidate = get_object_or_404(
             Candidate, pk=request.POST.get("candidate"), document=document
         )
@@ -213,7 +286,7 @@ class CandidateAdmin(admin.ModelAdmin):
             if request.POST.get("decision") == "dismiss":
                 candidate_dismiss(candidate=candidate)
                 self.message_user(request, "Dismissed.")
-                return
+                return candidate
             slug = request.POST.get("claim", "").strip()
             claim = Claim.objects.filter(slug=slug).first() if slug else None
             if slug and claim is None:
@@ -230,6 +303,7 @@ class CandidateAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(request, f"Filed under “{excerpt.claim}”.")
+        return candidate
 
 
 def _int_or_none(value: str | None) -> int | None:

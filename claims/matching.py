@@ -8,6 +8,7 @@ every ketamine page uses; a claim scores as its best-matching text.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -23,6 +24,7 @@ STOPWORDS = frozenset(
     "the their this to was were will with you your they them we may also just more most "
     "very".split()
 )
+BATCH = 1_000  # sentences compared at once: 1,000 x a few hundred claim texts, as floats
 _stemmer = snowballstemmer.stemmer("english")
 
 
@@ -35,7 +37,13 @@ class Match:
 def words(text: str) -> list[str]:
     """Lower-cased, stemmed content words: 'Relieves' and 'relief' meet as 'reliev'/'relief'."""
     tokens = re.findall(r"[a-z0-9%]+", text.lower())
-    return _stemmer.stemWords([token for token in tokens if token not in STOPWORDS])
+    return [_stem(token) for token in tokens if token not in STOPWORDS]
+
+
+@lru_cache(maxsize=100_000)
+def _stem(token: str) -> str:
+    """A page repeats its few thousand words; each is stemmed once."""
+    return _stemmer.stemWord(token)
 
 
 class ClaimMatcher:
@@ -58,11 +66,23 @@ class ClaimMatcher:
         return cls(entries)
 
     def best(self, sentence: str, limit: int = MATCH_LIMIT) -> list[Match]:
+        return self.best_for_each([sentence], limit)[0]
+
+    def best_for_each(self, sentences: list[str], limit: int = MATCH_LIMIT) -> list[list[Match]]:
+        """The best matches of every sentence, all vectorized and compared in a few batches."""
         if self.matrix is None:
-            return []
-        similarity = linear_kernel(self.vectorizer.transform([sentence]), self.matrix)[0]
+            return [[] for _ in sentences]
+        results = []
+        for first in range(0, len(sentences), BATCH):
+            vectors = self.vectorizer.transform(sentences[first : first + BATCH])
+            similarity = linear_kernel(vectors, self.matrix)
+            order = similarity.argsort(axis=1)[:, ::-1]  # most similar text first
+            results += [self._ranked(*row, limit) for row in zip(similarity, order, strict=True)]
+        return results
+
+    def _ranked(self, similarity, order, limit: int) -> list[Match]:
         best: dict[str, float] = {}
-        for index in similarity.argsort()[::-1]:
+        for index in order:
             slug, score = self.slugs[index], float(similarity[index])
             if score < MIN_SCORE or len(best) >= limit and slug not in best:
                 break

@@ -358,6 +358,17 @@ class Excerpt(models.Model):
         return cls(document=document, quote=quote, start=position, end=position + len(quote))
 
 
+class CandidateQuerySet(models.QuerySet):
+    def in_review_order(self) -> "CandidateQuerySet":
+        """In the order the sentences come in their document, with what a review page shows."""
+        return self.select_related("excerpt__claim").order_by("start", "end")
+
+    def status_counts(self) -> dict[str, int]:
+        """How many candidates there are of each status, every status present (0 if none)."""
+        counts = dict(self.order_by().values_list("status").annotate(n=Count("pk")))
+        return {status: counts.get(status, 0) for status in Candidate.Status}
+
+
 class Candidate(models.Model):
     """A sentence of an ingested document that may be a claim, awaiting an editor's decision."""
 
@@ -380,6 +391,8 @@ class Candidate(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CandidateQuerySet.as_manager()
+
     class Meta:
         ordering = ["document", "start"]
         constraints = [
@@ -394,3 +407,8 @@ class Candidate(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()}: {self.quote[:80]}"
+
+    def position(self) -> int:
+        """How many of its document's candidates come before it in review order."""
+        before = Q(start__lt=self.start) | Q(start=self.start, end__lt=self.end)
+        return Candidate.objects.filter(before, document_id=self.document_id).count()

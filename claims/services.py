@@ -1,4 +1,4 @@
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -7,9 +7,28 @@ from django.utils import timezone
 from claims.candidates import propose
 from claims.matching import ClaimMatcher
 from claims.models import Candidate, Claim, Excerpt
-from sources.ingest import extract
-from sources.models import Document, body_sha256
+from sources.fingerprints import fingerprint
+from sources.ingest import IngestError, extract
+from sources.models import Document, NearDuplicate, body_sha256
 from sources.slugs import unique_slug
+
+
+class NearDuplicateError(IngestError):
+    """The text is much like a stored page: it may be a new version of it or another page."""
+
+    def __init__(self, near_duplicates: list[NearDuplicate]):
+        self.near_duplicates = near_duplicates
+        alike = ", ".join(
+            f"“{near.document}” ({near.document.slug}, {near.similarity:.0%} alike)"
+            for near in near_duplicates
+        )
+        super().__init__(f"This text is much like a page already stored: {alike}.")
+
+    @property
+    def latest(self) -> Document | None:
+        """The most alike page that has no newer version yet: the one to supersede."""
+        current = (n.document for n in self.near_duplicates if n.document.newer_version is None)
+        return next(current, None)
 
 
 @dataclass
@@ -24,13 +43,12 @@ class IngestResult:
 
 
 def _proposals_with_matches(text: str) -> list[dict]:
-    matcher = ClaimMatcher.from_database()
-    rows = []
-    for proposal in propose(text):
-        row = asdict(proposal)
-        row["matches"] = [asdict(m) for m in matcher.best(proposal.quote)]
-        rows.append(row)
-    return rows
+    proposals = propose(text)
+    matches = ClaimMatcher.from_database().best_for_each([p.quote for p in proposals])
+    return [
+        {**vars(proposal), "matches": [dict(vars(match)) for match in found]}
+        for proposal, found in zip(proposals, matches, strict=True)
+    ]
 
 
 def document_ingest(
@@ -42,15 +60,28 @@ def document_ingest(
     publisher: str = "",
     kind: str = Document.Kind.CLINIC_PAGE,
     dry_run: bool = False,
+    supersedes: Document | None = None,
+    different_page: bool = False,
 ) -> IngestResult:
     """Extract a page's text, store it as a document (unless the same text is stored
     already) and propose its check-worthy sentences with the known claims they may repeat.
-    Raises sources.ingest.IngestError or ValidationError; nothing is stored then."""
+
+    A text much like a stored page is stored only as a new version of a page
+    (`supersedes`) or, with `different_page`, as a page of its own; otherwise
+    NearDuplicateError names the pages it is like. Raises sources.ingest.IngestError or
+    ValidationError; nothing is stored then."""
+    if supersedes is not None and different_page:
+        raise ValueError("A text is either a new version of a page or a different page.")
     extracted = extract(data, name=name)
     text = extracted.text
-    existing = Document.objects.filter(sha256=body_sha256(text)).first()
+    sha256 = body_sha256(text)
+    existing = Document.objects.filter(sha256=sha256).first()
     if existing:
         return IngestResult(existing, False, text, [])
+    signature = fingerprint(text)
+    if supersedes is None and not different_page:
+        if near := Document.objects.near_duplicates(signature):
+            raise NearDuplicateError(near)
     candidates = _proposals_with_matches(text)
     if dry_run:
         return IngestResult(None, False, text, candidates)
@@ -62,6 +93,9 @@ def document_ingest(
             publisher=publisher,
             kind=kind,
             body=text,
+            sha256=sha256,
+            fingerprint=signature,
+            supersedes=supersedes,
         )
         document.full_clean()
         document.save()

@@ -21,7 +21,8 @@ class DocumentAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["candidates", "sha256", "created_at", "updated_at"]
+    readonly_fields = ["candidates", "newer_version", "sha256", "created_at", "updated_at"]
+    autocomplete_fields = ["supersedes"]
     date_hierarchy = "created_at"
     formfield_overrides = HTTPS_URLS
 
@@ -35,6 +36,14 @@ class DocumentAdmin(SimpleHistoryAdmin):
             return "—"
         url = reverse("admin:claims_candidate_review", args=[document.pk])
         return format_html('<a href="{}">Review the sentences proposed as claims</a>', url)
+
+    @admin.display(description="Newer version")
+    def newer_version(self, document):
+        newer = document.newer_version if document.pk else None
+        if newer is None:
+            return "—"
+        url = reverse("admin:sources_document_change", args=[newer.pk])
+        return format_html('<a href="{}">{}</a>', url, newer)
 
 
 @admin.register(Study)

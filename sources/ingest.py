@@ -8,6 +8,7 @@ spaces, and paragraphs separated by one blank line.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import trafilatura
 from django.db import models
@@ -18,6 +19,7 @@ from markdown_it import MarkdownIt
 MAX_INPUT_BYTES = 2_000_000  # a clinic page is tens of kilobytes; refuse anything near 2 MB
 MIN_TEXT_CHARS = 40
 BLOCK_TAGS = "p|h1|h2|h3|h4|h5|h6|li|blockquote|pre|td|th|dt|dd"
+NOT_PLAIN_ASCII = re.compile(r"[^\n\t\x20-\x7e]")  # the characters that may be controls
 
 
 class IngestError(ValueError):
@@ -81,7 +83,7 @@ def normalize_whitespace(text: str) -> str:
     document text. Right-to-left scripts still display correctly without them.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(_without_controls(ch) for ch in text)
+    text = NOT_PLAIN_ASCII.sub(lambda found: _without_controls(found.group()), text)
     text = unicodedata.normalize("NFC", text)  # after dropping what could split a character
     text = re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
@@ -89,6 +91,7 @@ def normalize_whitespace(text: str) -> str:
     return text.strip()
 
 
+@lru_cache(maxsize=4096)
 def _without_controls(ch: str) -> str:
     if ch in "\n\t":
         return ch

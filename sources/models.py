@@ -1,13 +1,15 @@
 import hashlib
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from config.reversing import key_url, slug_url
+from sources.fingerprints import NEAR_DUPLICATE, fingerprint, similarity
 from sources.identifiers import (
     DOI_PATTERN,
     PMID_PATTERN,
@@ -21,9 +23,29 @@ def body_sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class NearDuplicate:
+    document: "Document"
+    similarity: float  # estimated share of five-word shingles in common, 0-1
+
+
 class DocumentQuerySet(models.QuerySet):
     def for_list(self) -> "DocumentQuerySet":
         return self.defer("body").order_by("title", "pk")
+
+    def near_duplicates(
+        self, signature: list[int], *, threshold: float = NEAR_DUPLICATE
+    ) -> list[NearDuplicate]:
+        """The documents whose wording is at least `threshold` alike, most alike first, each
+        with its newer version (if any) prefetched. Reads the stored fingerprints only."""
+        alike = {}
+        for pk, stored in self.values_list("pk", "fingerprint").iterator(chunk_size=2_000):
+            if (score := similarity(signature, stored)) >= threshold:
+                alike[pk] = score
+        newer = Prefetch("newer_versions", queryset=Document.objects.defer("body", "fingerprint"))
+        found = self.filter(pk__in=alike).defer("body", "fingerprint").prefetch_related(newer)
+        near = [NearDuplicate(document, alike[document.pk]) for document in found]
+        return sorted(near, key=lambda n: (-n.similarity, n.document.pk))
 
 
 class Document(models.Model):
@@ -45,6 +67,18 @@ class Document(models.Model):
     retrieved_on = models.DateField(null=True, blank=True)
     body = models.TextField(help_text="The full text, verbatim. Fixed once excerpts point into it.")
     sha256 = models.CharField("SHA-256 of body", max_length=64, unique=True, editable=False)
+    # MinHash signature of the body's wording (sources.fingerprints), kept by save().
+    fingerprint = models.JSONField(default=list, editable=False)
+    supersedes = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="newer_versions",
+        db_index=False,  # sources_document_one_newer_version indexes it
+        help_text="The stored page this text is a newer version of. Each keeps its own text "
+        "and excerpts.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # How many excerpts the document has and how many claims they quote, kept by
@@ -53,7 +87,9 @@ class Document(models.Model):
     claim_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = DocumentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["body", "excerpt_count", "claim_count"])
+    history = HistoricalRecords(
+        excluded_fields=["body", "fingerprint", "excerpt_count", "claim_count"]
+    )
 
     class Meta:
         ordering = ["title"]
@@ -64,15 +100,25 @@ class Document(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(body=""), name="sources_document_body_not_empty"),
+            # A page's versions form a line: each has at most one newer version. Its index
+            # serves newer_versions, the lookup of a page's newer version.
+            models.UniqueConstraint(
+                fields=["supersedes"], name="sources_document_one_newer_version"
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("pk")), name="sources_document_not_its_own_version"
+            ),
         ]
 
     def __str__(self):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.sha256 = body_sha256(self.body)
         if self.body_is_locked():
             raise ValidationError(self.BODY_LOCKED_MESSAGE)
+        sha256 = body_sha256(self.body)
+        if sha256 != self.sha256 or not self.fingerprint:
+            self.sha256, self.fingerprint = sha256, fingerprint(self.body)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -86,19 +132,37 @@ class Document(models.Model):
     def clean(self):
         if not self.body.strip():
             raise ValidationError({"body": "The document has no text."})
-        self.sha256 = body_sha256(self.body)
         if self.body_is_locked():
             raise ValidationError({"body": self.BODY_LOCKED_MESSAGE})
-        twin = Document.objects.filter(sha256=self.sha256).exclude(pk=self.pk).first()
+        twin = Document.objects.filter(sha256=body_sha256(self.body)).exclude(pk=self.pk).first()
         if twin:
             raise ValidationError({"body": f"The same text is already stored as “{twin}”."})
+        if message := self.supersedes_error():
+            raise ValidationError({"supersedes": message})
 
     def body_is_locked(self) -> bool:
         """True when this unsaved body differs from the stored one and excerpts use it."""
         if self.pk is None:
             return False
         stored = Document.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
-        return stored is not None and stored != self.sha256 and self.excerpts.exists()
+        return stored not in (None, body_sha256(self.body)) and self.excerpts.exists()
+
+    def supersedes_error(self) -> str:
+        """Why the older version named cannot be this one's, or "" if it can."""
+        older, seen = self.supersedes, set()
+        while older is not None and older.pk not in seen:  # along the line of older versions
+            if older.pk == self.pk:
+                return "A page cannot be an older version of itself."
+            seen.add(older.pk)
+            older = older.supersedes
+        newer = self.supersedes and self.supersedes.newer_versions.exclude(pk=self.pk).first()
+        if newer:
+            return f"“{self.supersedes}” already has a newer version, “{newer}” ({newer.slug})."
+        return ""
+
+    @property
+    def newer_version(self) -> "Document | None":
+        return next(iter(self.newer_versions.all()), None)
 
 
 class StudyQuerySet(models.QuerySet):

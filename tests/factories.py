@@ -1,7 +1,9 @@
 """Small make_* helpers: a valid row with sensible defaults, any field overridable."""
 
 import itertools
+from pathlib import Path
 
+from django.conf import settings
 from django.utils import timezone
 
 from claims.models import Claim, Excerpt
@@ -88,3 +90,16 @@ def make_review(**overrides) -> Review:
     if values.get("status") == Review.Status.PUBLISHED:
         values.setdefault("published_at", timezone.now())
     return Review.objects.create(**values)
+
+
+def seed_page(number: int) -> str:
+    """The text of one of the corpus's clinic pages, as an editor would paste it."""
+    pages = sorted((Path(settings.CORPUS_DIR) / "documents").glob("*.txt"))
+    return pages[number].read_text(encoding="utf-8")
+
+
+def edited(text: str) -> str:
+    """The same page a little later: one character changed and one sentence added."""
+    position = text.index("a", len(text) // 2)
+    changed = text[:position] + "e" + text[position + 1 :]
+    return changed + "\n\nEvening appointments are now available on Thursdays."

@@ -1,11 +1,16 @@
 """The editors' ingestion flow in the admin: ingest a page, then file or dismiss candidates."""
 
+import re
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from claims.admin import REVIEW_PAGE_SIZE
 from claims.models import Candidate, Claim, Excerpt
 from sources.models import Document
-from tests.factories import make_claim
+from tests.factories import edited, make_claim, make_document, seed_page
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +61,69 @@ def test_bad_input_shows_an_error_and_stores_nothing(editor_client):
     response = editor_client.post(INGEST, {"kind": "clinic_page"})
     assert "Upload a file or paste the text" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def paste(client, text, **data):
+    return client.post(INGEST, {"pasted": text, "kind": "clinic_page", **data})
+
+
+def test_a_near_duplicate_is_shown_with_the_choice_and_nothing_is_stored(editor_client):
+    paste(editor_client, seed_page(0), publisher="Calm Clinic")
+    original = Document.objects.get()
+    response = paste(editor_client, edited(seed_page(0)))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This text is much like a page already stored" in html
+    assert reverse("admin:sources_document_change", args=[original.pk]) in html
+    assert "Calm Clinic" in html and re.search(r"<td>(9\d|100)%</td>", html)  # alike
+    assert f'value="{original.pk}"' in html and f"A new version of “{original}”" in html
+    assert 'value="different-page"' in html and "A different page" in html
+    assert "Evening appointments are now available on Thursdays." in html  # the text, kept
+    assert Document.objects.count() == 1
+
+
+def test_the_editor_stores_the_text_as_a_new_version_of_the_page(editor_client):
+    paste(editor_client, seed_page(0))
+    original = Document.objects.get()
+    response = paste(editor_client, edited(seed_page(0)), store_as=original.pk)
+    newer = Document.objects.get(supersedes=original)
+    assert response["Location"] == reverse("admin:claims_candidate_review", args=[newer.pk])
+    page = editor_client.get(response["Location"]).content.decode()
+    assert f"as a new version of “{original}”" in page
+    assert newer.candidates.exists()
+
+
+def test_an_uploaded_near_duplicate_is_kept_as_text_and_stored_as_a_different_page(
+    editor_client,
+):
+    paste(editor_client, seed_page(0))
+    upload = SimpleUploadedFile("later.md", edited(seed_page(0)).encode())
+    response = editor_client.post(INGEST, {"upload": upload, "kind": "blog_post"})
+    form = response.context["form"]
+    assert form["pasted"].value() == edited(seed_page(0))
+    assert form["name"].value() == "later.md" and form["kind"].value() == "blog_post"
+    response = editor_client.post(INGEST, {**form.data.dict(), "store_as": "different-page"})
+    assert response.status_code == 302
+    stored = Document.objects.exclude(pk=Document.objects.earliest("pk").pk).get()
+    assert stored.supersedes is None and stored.kind == "blog_post"
+    assert stored.body.endswith("Evening appointments are now available on Thursdays.")
+
+
+def test_a_wrong_choice_shows_an_error_and_stores_nothing(editor_client):
+    paste(editor_client, seed_page(0))
+    original = Document.objects.get()
+    paste(editor_client, edited(seed_page(0)), store_as=original.pk)
+    response = paste(editor_client, edited(edited(seed_page(0))), store_as=original.pk)
+    assert "already has a newer version" in response.content.decode()
+    response = paste(editor_client, edited(edited(seed_page(0))), store_as="999999")
+    assert "Choose one of the pages offered" in response.content.decode()
+    assert Document.objects.count() == 2
+
+
+def test_a_different_page_is_stored_without_a_question(editor_client):
+    paste(editor_client, seed_page(0))
+    assert paste(editor_client, seed_page(1)).status_code == 302
+    assert Document.objects.count() == 2
 
 
 def decide(client, candidate, **data):
@@ -112,6 +180,69 @@ def test_dismiss_and_bad_spans(editor_client):
     safe.refresh_from_db()
     assert safe.status == Candidate.Status.DISMISSED
     assert not Excerpt.objects.exists()
+
+
+def make_candidates(count: int) -> Document:
+    """A document of `count` numbered sentences, each proposed as a candidate."""
+    sentences = [f"Sentence {n:04} says ketamine works within hours." for n in range(count)]
+    document = make_document(body=" ".join(sentences))
+    Candidate.objects.bulk_create(
+        Candidate(document=document, start=start, end=start + len(quote), quote=quote,
+                  category="onset", reasons=["time to effect"],
+                  matches=[{"claim": "relief-within-hours", "score": 0.5}])
+        for quote, start in zip(sentences, range(0, 10**9, len(sentences[0]) + 1), strict=False)
+    )  # fmt: skip
+    return document
+
+
+def review_url(document, page=None) -> str:
+    url = reverse("admin:claims_candidate_review", args=[document.pk])
+    return f"{url}?page={page}" if page is not None else url
+
+
+def test_the_review_page_shows_the_candidates_a_page_at_a_time(editor_client):
+    count = 2 * REVIEW_PAGE_SIZE + 7
+    document = make_candidates(count)
+    first = editor_client.get(review_url(document)).content.decode()
+    assert first.count('class="module candidate"') == REVIEW_PAGE_SIZE
+    assert "<mark>Sentence 0000 " in first
+    assert f"<mark>Sentence {REVIEW_PAGE_SIZE:04} " not in first
+    assert f"{count} candidates ({count} proposed, 0 accepted, 0 dismissed)" in first
+    assert "Page 1 of 3" in first and 'href="?page=2"' in first
+    last = editor_client.get(review_url(document, 3)).content.decode()
+    assert last.count('class="module candidate"') == 7
+    assert f"<mark>Sentence {count - 1:04} " in last and "<mark>Sentence 0000 " not in last
+    for wrong in ("99", "abc"):  # the last page, and the first
+        assert editor_client.get(review_url(document, wrong)).status_code == 200
+
+
+def test_a_decision_on_a_later_page_is_filed_and_returns_to_that_page(editor_client):
+    known = make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety fast.")
+    document = make_candidates(2 * REVIEW_PAGE_SIZE + 7)
+    candidates = list(document.candidates.in_review_order())
+    accepted, dismissed = candidates[REVIEW_PAGE_SIZE + 3], candidates[-1]
+    response = editor_client.post(
+        review_url(document, 2),
+        {"candidate": accepted.pk, "decision": "accept", "claim": known.slug},
+    )
+    assert response["Location"] == review_url(document, 2) + f"#candidate-{accepted.pk}"
+    response = editor_client.post(
+        review_url(document), {"candidate": dismissed.pk, "decision": "dismiss"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == review_url(document, 3) + f"#candidate-{dismissed.pk}"
+    assert "1 accepted, 1 dismissed" in response.content.decode()
+    accepted.refresh_from_db()
+    dismissed.refresh_from_db()
+    assert accepted.excerpt.claim == known and accepted.status == Candidate.Status.ACCEPTED
+    assert dismissed.status == Candidate.Status.DISMISSED
+
+
+def test_the_review_page_runs_the_same_queries_for_one_candidate_or_a_full_page(editor_client):
+    make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety fast.")
+    one, full = make_candidates(1), make_candidates(REVIEW_PAGE_SIZE + 1)
+    assert count_queries(editor_client, review_url(one)) == count_queries(
+        editor_client, review_url(full)
+    )
 
 
 def test_reviewers_cannot_ingest_or_file(client, reviewer, editor):

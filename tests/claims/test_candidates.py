@@ -58,6 +58,25 @@ def test_offsets_point_at_the_sentence_in_the_text():
     ]
 
 
+def test_a_long_sentence_is_kept_whole_and_a_list_marker_stays_with_its_item():
+    long_sentence = "Ketamine helps with " + ", ".join(f"symptom {n}" for n in range(600)) + "."
+    assert len(long_sentence) > 5_000
+    text = f"{long_sentence} It works.\n\n2. Rapid relief: most feel better. Dr. Lee agrees."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        long_sentence,
+        "It works.",
+        "2. Rapid relief: most feel better.",
+        "Dr. Lee agrees.",
+    ]
+
+
+def test_every_rule_is_found_however_far_into_a_long_sentence_it_comes():
+    filler = "and other words " * 100_000  # 1.6 MB without a full stop
+    (proposal,) = propose(f"Patients {filler} say it is FDA approved")
+    assert proposal.category == "regulatory" and "regulatory language" in proposal.reasons
+    assert propose(f"Patients {filler} will call us at (555) 867-5309") == []
+
+
 def test_a_clinic_page_written_for_testing_is_proposed_well():
     """A page in another clinic's style, labelled by hand, kept out of rule-writing."""
     from pathlib import Path

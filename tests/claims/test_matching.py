@@ -47,3 +47,16 @@ def test_unrelated_text_matches_nothing_strongly(known_claims):
 
 def test_no_known_claims_means_no_matches():
     assert ClaimMatcher.from_database().best("Ketamine relieves anxiety within hours.") == []
+
+
+def test_many_sentences_are_matched_at_once_as_each_would_be_alone(known_claims):
+    matcher = ClaimMatcher.from_database()
+    sentences = [
+        "Clients feel near immediate relief from their anxiety symptoms.",
+        "Parking is free on weekends.",
+        "A full course is six infusions for most patients.",
+    ] * 700  # more than one batch
+    together = matcher.best_for_each(sentences)
+    assert len(together) == len(sentences)
+    assert together[:3] == [matcher.best(sentence) for sentence in sentences[:3]]
+    assert together[-1] == together[2] and together[-1][0].claim == "six-infusions"

@@ -1,12 +1,14 @@
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from claims.models import Candidate
-from claims.services import document_ingest
+from claims.services import NearDuplicateError, document_ingest
 from sources.ingest import IngestError
 from sources.models import Document
+from tests.factories import edited, seed_page
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +85,79 @@ def test_the_evaluation_meets_its_targets_on_the_corpus(capsys):
     assert figures.precision >= 0.6 and figures.recall >= 0.9 and figures.top3 >= 0.8
     call_command("evaluate_ingestion")
     assert "BELOW TARGET" not in capsys.readouterr().out
+
+
+def test_a_page_edited_a_little_is_recognized_as_alike_and_not_stored():
+    original = document_ingest(data=seed_page(0), name="seed.txt").document
+    with pytest.raises(NearDuplicateError) as error:
+        document_ingest(data=edited(seed_page(0)), name="seed.txt")
+    (near,) = error.value.near_duplicates
+    assert near.document == original and near.similarity >= 0.9
+    assert f"much like a page already stored: “{original}” ({original.slug}, " in str(error.value)
+    assert error.value.latest == original
+    assert Document.objects.count() == 1 and Candidate.objects.filter(document=original).exists()
+
+
+def test_a_different_page_is_stored_without_asking():
+    document_ingest(data=seed_page(0), name="seed.txt")
+    assert document_ingest(data=seed_page(1), name="other.txt").created
+    assert Document.objects.count() == 2
+
+
+def test_a_new_version_is_a_document_of_its_own_linked_to_the_one_it_supersedes():
+    original = document_ingest(data=seed_page(0), name="seed.txt").document
+    result = document_ingest(data=edited(seed_page(0)), name="seed.txt", supersedes=original)
+    newer = result.document
+    assert result.created and newer.supersedes == original and original.newer_version == newer
+    assert newer.body.endswith("Evening appointments are now available on Thursdays.")
+    assert newer.slug != original.slug and newer.candidates.count() == len(result.candidates)
+    original.refresh_from_db()
+    assert original.body == seed_page(0).strip() and original.supersedes is None
+
+
+def test_a_page_alike_but_different_is_stored_as_a_page_of_its_own_when_told():
+    document_ingest(data=seed_page(0), name="seed.txt")
+    result = document_ingest(data=edited(seed_page(0)), name="seed.txt", different_page=True)
+    assert result.created and result.document.supersedes is None
+
+
+def test_a_page_that_has_a_newer_version_gets_no_second_one():
+    original = document_ingest(data=seed_page(0), name="seed.txt").document
+    newer = document_ingest(data=edited(seed_page(0)), supersedes=original).document
+    with pytest.raises(NearDuplicateError) as error:
+        document_ingest(data=edited(edited(seed_page(0))))
+    assert error.value.latest == newer  # the one to supersede
+    with pytest.raises(ValidationError, match="already has a newer version"):
+        document_ingest(data=edited(edited(seed_page(0))), supersedes=original)
+    assert Document.objects.count() == 2
+
+
+def test_the_command_refuses_a_near_duplicate_until_told_what_it_is(tmp_path, capsys):
+    page, again = tmp_path / "page.txt", tmp_path / "again.txt"
+    page.write_text(seed_page(0))
+    again.write_text(edited(seed_page(0)))
+    call_command("ingest_document", str(page))
+    original = Document.objects.get()
+    with pytest.raises(CommandError) as error:
+        call_command("ingest_document", str(again))
+    message = str(error.value)
+    assert message.startswith("Nothing was stored. This text is much like a page already stored")
+    assert f"--new-version-of {original.slug}" in message and "--different-page" in message
+    with pytest.raises(CommandError, match="Nothing was stored"):
+        call_command("ingest_document", str(again), "--dry-run")
+    with pytest.raises(CommandError, match="There is no document “no-such-page”"):
+        call_command("ingest_document", str(again), "--new-version-of", "no-such-page")
+    assert Document.objects.count() == 1
+    capsys.readouterr()
+    call_command("ingest_document", str(again), "--new-version-of", original.slug)
+    assert f"as a new version of “{original}”" in capsys.readouterr().out
+    assert Document.objects.get(supersedes=original)
+
+
+def test_the_command_stores_a_near_duplicate_as_a_different_page_when_told(tmp_path):
+    page, again = tmp_path / "page.txt", tmp_path / "again.txt"
+    page.write_text(seed_page(0))
+    again.write_text(edited(seed_page(0)))
+    call_command("ingest_document", str(page))
+    call_command("ingest_document", str(again), "--different-page")
+    assert Document.objects.count() == 2 and not Document.objects.filter(supersedes__isnull=False)

@@ -2,8 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from sources.fingerprints import fingerprint
 from sources.models import Document, Study, body_sha256
-from tests.factories import make_document, make_excerpt, make_study
+from tests.factories import edited, make_document, make_excerpt, make_study, seed_page
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,51 @@ def test_verification_sources_are_urls_with_optional_notes():
     with pytest.raises(ValidationError) as error:
         study.full_clean()
     assert "Line 1 does not start with a web address" in str(error.value)
+
+
+def test_saving_keeps_the_fingerprint_of_the_body():
+    document = make_document(body=seed_page(0))
+    assert document.fingerprint == fingerprint(seed_page(0))
+    document.title = "Renamed"
+    document.save()
+    assert document.fingerprint == fingerprint(seed_page(0))
+    document.body = seed_page(1)
+    document.full_clean()
+    document.save()
+    document.refresh_from_db()
+    assert document.fingerprint == fingerprint(seed_page(1))
+
+
+def test_it_finds_the_documents_whose_wording_is_alike_from_their_fingerprints():
+    original = make_document(body=seed_page(0))
+    newer = make_document(body=edited(seed_page(0)), supersedes=original)
+    make_document(body=seed_page(1))
+    near = Document.objects.near_duplicates(fingerprint(edited(edited(seed_page(0)))))
+    assert [n.document for n in near] == [newer, original]  # most alike first
+    assert near[0].similarity > near[1].similarity >= 0.9
+    assert near[1].document.newer_version == newer and near[0].document.newer_version is None
+    assert Document.objects.near_duplicates(fingerprint(seed_page(2))) == []
+
+
+def test_a_page_has_at_most_one_newer_version():
+    original = make_document(body=seed_page(0))
+    make_document(title="Version 2", body=edited(seed_page(0)), supersedes=original)
+    rival = Document(title="Rival", slug="rival", body=seed_page(2), supersedes=original)
+    with pytest.raises(ValidationError) as error:
+        rival.full_clean()
+    assert "already has a newer version, “Version 2”" in str(error.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rival.save()
+
+
+def test_a_page_is_never_an_older_version_of_itself():
+    first = make_document(body=seed_page(0))
+    second = make_document(body=seed_page(1), supersedes=first)
+    first.supersedes = first
+    with pytest.raises(ValidationError, match="older version of itself"):
+        first.full_clean()
+    first.supersedes = second  # a loop through another version
+    with pytest.raises(ValidationError, match="older version of itself"):
+        first.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Document.objects.filter(pk=first.pk).update(supersedes=first)
