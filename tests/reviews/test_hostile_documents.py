@@ -15,7 +15,6 @@ once there rather than by isolating document text in every template.
 
 import json
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,14 +314,12 @@ def test_five_megabytes_are_refused_with_the_limit_named(superuser_client):
     assert set(stored_counts().values()) == {0}
 
 
-def test_a_long_line_of_many_sentences_is_split_quickly_and_correctly():
-    """A 250 kB line of sentences: the splitter's time must grow with the text's length,
-    not its square (the 2 MB allowed would otherwise take half an hour)."""
+def test_a_long_line_of_many_sentences_is_split_into_each_of_them():
+    """A 250 kB line of sentences, cut at each one and at nothing else. (How long pages of
+    every size take is measured by benchmarks/ingest.py; see docs/ingestion.md.)"""
     text = long_line(10_000)
     assert len(text) > 250_000 and "\n" not in text
-    started = time.monotonic()
     result = document_ingest(data=text, name="line.txt")
-    assert time.monotonic() - started < 15  # about 2 s
     body = result.document.body
     found = [body[start:end] for start, end in sentences(body)]
     assert len(found) == 10_001
