@@ -1,4 +1,4 @@
-"""What a browser posts back from an admin change page."""
+"""What a signed-in browser does on admin pages: sign in as a persona, post a change page back."""
 
 
 def change_form_data(page, **changes) -> dict:
@@ -17,3 +17,11 @@ def change_form_data(page, **changes) -> dict:
     data = {name: "" if value is None else value for name, value in data.items()}
     data.update(changes)
     return {name: value for name, value in data.items() if value is not None}
+
+
+def login(client, user):
+    """The client signed in as `user` (signed out when None)."""
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    return client

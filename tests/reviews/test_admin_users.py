@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from reviews.roles import EDITOR, REVIEWER
+from tests.admin_pages import login
 from tests.conftest import make_member
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +35,6 @@ def personas(reviewer, editor, superuser, colleague):
         "superuser": superuser,
         "colleague": colleague,
     }
-
-
-def login(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def password_of(user) -> str:

@@ -10,7 +10,7 @@ from config.admin import VersionGuardForm
 from reviews.models import Assignment, Review
 from reviews.roles import REVIEWER
 from reviews.services import claims_flag_for_rereview, review_publish, review_submit
-from tests.admin_pages import change_form_data
+from tests.admin_pages import change_form_data, login
 from tests.factories import make_claim, make_document, make_evidence_link, make_excerpt, make_review
 from tests.queries import count_queries
 
@@ -32,13 +32,6 @@ def personas(client, reviewer, other_reviewer, editor, superuser, django_user_mo
         "editor": editor,
         "superuser": superuser,
     }
-
-
-def login(client, user):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.fixture
