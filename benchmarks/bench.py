@@ -132,8 +132,8 @@ def claim_count(env: dict) -> int:
 PICK_URLS = """
 import json
 from claims.models import Claim
-from reviews.filters import ClaimSort, with_review_order
-from reviews.pagination import _encode
+from public.filters import ClaimSort, with_review_order
+from public.pagination import _encode
 from sources.models import Document, Study
 from reviews.management.commands.generate_bench_data import RARE_WORD
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "reviews",
+    "public",
 ]
 
 MIDDLEWARE = [

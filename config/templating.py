@@ -15,7 +15,7 @@ from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined, pass_context
 
 from config import reversing
-from reviews import templating
+from public import templating
 
 
 def url(name: str, *args, **kwargs) -> str:

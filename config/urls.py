@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from reviews import views
-from reviews.feeds import LatestReviewsFeed
-from reviews.sitemaps import SITEMAPS
-from reviews.urls import claim_patterns, document_patterns, study_patterns
+from public import views
+from public.feeds import LatestReviewsFeed
+from public.sitemaps import SITEMAPS
+from public.urls import claim_patterns, document_patterns, study_patterns
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
+from public.views import DocumentListView, StudyListView
 from reviews.models import EvidenceLink, Review
 from reviews.services import claims_flag_for_rereview, review_publish
-from reviews.views import DocumentListView, StudyListView
 from sources.models import Study
 from tests.factories import (
     make_claim,
@@ -128,7 +128,7 @@ def build_corpus() -> dict[str, Claim]:
 
 def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_path, monkeypatch):
     # Lists of two a page, so every list shows its page links too.
-    monkeypatch.setattr("reviews.views.CLAIMS_PER_PAGE", 2)
+    monkeypatch.setattr("public.views.CLAIMS_PER_PAGE", 2)
     monkeypatch.setattr(DocumentListView, "paginate_by", 1)
     monkeypatch.setattr(StudyListView, "paginate_by", 1)
     claims = build_corpus()

@@ -6,8 +6,8 @@ from django import forms
 from django.template import engines
 from markupsafe import Markup
 
+from public.templating import badges, facet_control, grade_domains, json_ld
 from reviews.models import Certainty, Review, Verdict
-from reviews.templating import badges, facet_control, grade_domains, json_ld
 from sources.models import Document
 from tests.factories import make_document, make_review
 

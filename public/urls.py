@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 from django.urls.converters import IntConverter, SlugConverter
 
-from reviews import views
+from public import views
 
 
 class KeyConverter(IntConverter):

@@ -2,7 +2,7 @@ import pytest
 from django.http import QueryDict
 
 from claims.models import Claim
-from reviews.filters import RELEVANCE, ClaimFilter, ClaimSort
+from public.filters import RELEVANCE, ClaimFilter, ClaimSort
 
 pytestmark = pytest.mark.django_db
 

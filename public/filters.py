@@ -8,8 +8,8 @@ from django.db.models import Value
 from django.db.models.functions import Coalesce
 
 from claims.models import SEARCH_MAX_LENGTH, Claim, Excerpt, validate_search_query
+from public.pagination import Ordering
 from reviews.models import Certainty, EvidenceLink, Verdict
-from reviews.pagination import Ordering
 from sources.models import Document, Study
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -7,9 +7,9 @@ from functools import cache
 
 from claims.models import LIST_FIELDS, SEARCH_CANDIDATES, Claim, Excerpt, best_first
 from config.prepared import PreparedQuery
-from reviews.filters import ClaimFilter, claim_list_queryset
+from public.filters import ClaimFilter, claim_list_queryset
+from public.pagination import Ordering, PageReader, page_query
 from reviews.models import EvidenceLink, Review
-from reviews.pagination import Ordering, PageReader, page_query
 from sources.models import Document, Study
 
 HOME_REVIEW_COUNT = 8

@@ -20,7 +20,10 @@ from django_filters.views import FilterView
 from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
 from config import reversing
-from reviews import queries
+from public import queries
+from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
+from public.pagination import InvalidCursor, paginate, paginate_ranked
+from public.queries import CLAIMS_PER_PAGE
 from reviews.caching import (
     LISTS,
     cached_public_page,
@@ -29,10 +32,7 @@ from reviews.caching import (
     document_tag,
     study_tag,
 )
-from reviews.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from reviews.models import SITE_NAME, VERDICT_RATINGS, Review, verdict_changes
-from reviews.pagination import InvalidCursor, paginate, paginate_ranked
-from reviews.queries import CLAIMS_PER_PAGE
 from sources.models import Document, Study
 
 NOT_REVIEWED = "Not yet reviewed"

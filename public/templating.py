@@ -71,7 +71,7 @@ def facet_control(field: forms.BoundField) -> Markup:
 @lru_cache(maxsize=256)
 def _options(field: forms.ChoiceField, chosen: str) -> str:
     """A menu's options with one chosen: the same few for every request, as the list's
-    form fields are (see reviews.filters.FieldsSharedPerRequest)."""
+    form fields are (see public.filters.FieldsSharedPerRequest)."""
     return "".join(
         f'<option value="{escape(choice)}"'
         f"{' selected' if str(choice) == chosen else ''}>{escape(label)}</option>"

@@ -10,7 +10,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
-from reviews.filters import ClaimFilter
+from public.filters import ClaimFilter
 from reviews.models import EvidenceLink, Review
 from sources.models import Study
 from tests.factories import (
@@ -166,8 +166,8 @@ def test_a_search_pages_back_to_the_same_first_page(client):
 
 
 def test_a_search_with_facets_ranks_only_claims_that_pass_them(client, monkeypatch):
-    monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
-    monkeypatch.setattr("reviews.queries.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("public.views.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("public.queries.SEARCH_CANDIDATES", 5)
     for n in range(8):
         graded(statement=f"Ketamine claim {n}.", verdict=Review.Verdict.MISLEADING)
     supported = [
@@ -559,8 +559,8 @@ def test_detail_dates_in_a_form_html_accepts(client):
 
 
 def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(client, monkeypatch):
-    monkeypatch.setattr("reviews.queries.SEARCH_CANDIDATES", 5)
-    monkeypatch.setattr("reviews.views.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("public.queries.SEARCH_CANDIDATES", 5)
+    monkeypatch.setattr("public.views.SEARCH_CANDIDATES", 5)
     for n in range(8):
         graded(statement=f"Ketamine claim {n}.")
     response = client.get(LIST, {"q": "ketamine"})

@@ -8,10 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from claims.models import Claim
-from reviews import queries
-from reviews.filters import ClaimFilter, ClaimSort, claim_list_queryset
+from public import queries
+from public.filters import ClaimFilter, ClaimSort, claim_list_queryset
+from public.pagination import paginate
 from reviews.models import Review
-from reviews.pagination import paginate
 from reviews.services import claims_refresh_derived
 from sources.models import Study
 from tests.factories import (

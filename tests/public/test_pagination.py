@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from reviews.filters import ClaimSort, claim_list_queryset
-from reviews.pagination import InvalidCursor, paginate, paginate_ranked
+from public.filters import ClaimSort, claim_list_queryset
+from public.pagination import InvalidCursor, paginate, paginate_ranked
 from tests.factories import make_claim
 
 # A ranking as Claim.objects.ranked_matches() gives it: best first, ties by newest pk.

@@ -15,10 +15,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from claims.models import SEARCH_MAX_WORDS, Claim
-from reviews.filters import RELEVANCE, ClaimFilter, ClaimSort, claim_list_queryset
+from public.filters import RELEVANCE, ClaimFilter, ClaimSort, claim_list_queryset
+from public.pagination import Ordering
+from public.views import PAGE_PARAMETERS
 from reviews.models import Certainty, EvidenceLink, Review, Verdict
-from reviews.pagination import Ordering
-from reviews.views import PAGE_PARAMETERS
 from sources.models import Study
 from tests.factories import make_evidence_link, make_excerpt, make_review
 from tests.fuzzing import examples
