@@ -163,13 +163,13 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Cache: a folder of files by default, Redis when REDIS_URL is set. Either way every
 # process shares it: a change made by a management command or another worker invalidates
-# the pages the running site serves (see reviews/caching.py). An in-memory cache would be
+# the pages the running site serves (see config/generation.py). An in-memory cache would be
 # private to each process and keep serving what another process changed.
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "config.cache.ReusingRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "ketamine-claims"),
         }
@@ -183,8 +183,12 @@ else:
         }
     }
 # Public pages served to anonymous readers from the cache for up to this long (0: off);
-# changes invalidate the pages they affect at once (see reviews/caching.py).
+# any change to what they show retires them at once (see public/caching.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# How long a browser, CDN or reverse proxy may keep a public page (Cache-Control max-age),
+# and serve it stale while it asks again (stale-while-revalidate).
+PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60, minimum=0)
+PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300, minimum=0)
 
 # The curated seed corpus that `manage.py load_corpus` reads.
 CORPUS_DIR = Path(env_str("CORPUS_DIR", str(BASE_DIR / "corpus")))

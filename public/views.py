@@ -21,30 +21,19 @@ from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
 from config import reversing
 from public import queries
+from public.caching import cached_public_page, cached_value
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
 from public.queries import CLAIMS_PER_PAGE
-from reviews.caching import (
-    LISTS,
-    cached_public_page,
-    cached_under,
-    claim_tag,
-    document_tag,
-    study_tag,
-)
 from reviews.models import SITE_NAME, VERDICT_RATINGS, Review, verdict_changes
 from sources.models import Document, Study
 
 NOT_REVIEWED = "Not yet reviewed"
 
 
-def _lists(**kwargs) -> list[str]:
-    return [LISTS]
-
-
-@cached_public_page(_lists)
+@cached_public_page
 def home(request):
-    tallies = cached_under([LISTS], "home-tallies", _home_tallies)
+    tallies = cached_value("home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
         "latest_claims": queries.latest_reviewed_claims(),
@@ -80,7 +69,7 @@ def _chart(rows: list[tuple[str, str, int]]) -> list[dict]:
     ]
 
 
-@method_decorator(cached_public_page(_lists), name="dispatch")
+@method_decorator(cached_public_page, name="dispatch")
 class ClaimListView(FilterView):
     """Search and facets; pages follow a cursor, so a deep page costs what the first does,
     and the match count is counted once per change to the claims, not per request."""
@@ -121,8 +110,7 @@ class ClaimListView(FilterView):
                 # Ranked in one pass over a bounded set of matches, then paged in Python.
                 # Like a count, the ranking is kept until the claims change: every page of
                 # a search, and every reader making it, shares one.
-                ranked = cached_under(
-                    [LISTS],
+                ranked = cached_value(
                     f"ranking:{SEARCH_CANDIDATES}:{identity}",
                     lambda: queries.search_ranking(filterset),
                 )
@@ -138,8 +126,8 @@ class ClaimListView(FilterView):
                     before=before,
                     read=queries.claim_list_reader(filterset),
                 )
-                result_count = cached_under(
-                    [LISTS], f"claims:{identity}", partial(_claim_count, filterset, claims)
+                result_count = cached_value(
+                    f"claims:{identity}", partial(_claim_count, filterset, claims)
                 )
         except InvalidCursor as error:
             raise Http404(str(error)) from error
@@ -170,7 +158,7 @@ def _claim_count(filterset: ClaimFilter, claims) -> int:
     return claims.count()
 
 
-@cached_public_page(lambda slug: [claim_tag(slug)])
+@cached_public_page
 def claim_detail(request, slug):
     # One query for the claim, the review shown and the verdicts it replaced; a claim
     # never published needs a second to be found.
@@ -267,7 +255,7 @@ def _review_rating(verdict: Review.Verdict) -> dict:
     return rating
 
 
-@cached_public_page(lambda slug: [document_tag(slug)])
+@cached_public_page
 def document_detail(request, slug):
     document = next(iter(queries.document_by_slug(slug=slug)), None)
     if document is None:
@@ -328,7 +316,7 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         identity = self.identity or f"{self.object_list.model._meta.label}:{self.object_list.query}"
-        return cached_under([LISTS], identity, self.object_list.count)
+        return cached_value(identity, self.object_list.count)
 
 
 class PreparedPaginator(CountedPaginator):
@@ -347,7 +335,7 @@ class PreparedPaginator(CountedPaginator):
         return self._get_page(self.read(offset=bottom, limit=top - bottom), number, self)
 
 
-@method_decorator(cached_public_page(_lists), name="dispatch")
+@method_decorator(cached_public_page, name="dispatch")
 class DocumentListView(ListView):
     template_name = "reviews/document_list.html"
     context_object_name = "documents"
@@ -358,7 +346,7 @@ class DocumentListView(ListView):
         return Document.objects.for_list()
 
 
-@method_decorator(cached_public_page(_lists), name="dispatch")
+@method_decorator(cached_public_page, name="dispatch")
 class StudyListView(ListView):
     template_name = "reviews/study_list.html"
     context_object_name = "studies"
@@ -390,7 +378,7 @@ class StudyListView(ListView):
         return context
 
 
-@method_decorator(cached_public_page(lambda pk: [study_tag(pk)]), name="dispatch")
+@method_decorator(cached_public_page, name="dispatch")
 class StudyDetailView(DetailView):
     model = Study
     template_name = "reviews/study_detail.html"
@@ -408,7 +396,7 @@ class StudyDetailView(DetailView):
         return context
 
 
-@method_decorator(cached_public_page(), name="dispatch")
+@method_decorator(cached_public_page, name="dispatch")
 class MethodologyView(TemplateView):
     template_name = "reviews/methodology.html"
 

@@ -10,9 +10,9 @@ def sync_roles_after_migrate(sender, **kwargs):
 
 def invalidate_pages_after_migrate(sender, **kwargs):
     """A deploy runs migrate: pages cached by the previous release must not outlive it."""
-    from reviews.caching import SITE, tags_bump
+    from config.generation import site_changed
 
-    tags_bump([SITE])
+    site_changed()
 
 
 class ReviewsConfig(AppConfig):

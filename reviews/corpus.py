@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
-from reviews.caching import page_invalidation_deferred
+from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
 from reviews.services import derived_refresh_deferred, review_publish, review_submit
 from sources.models import Document, Study
@@ -80,8 +80,9 @@ def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
     directory = Path(directory)
     loader = _CorpusLoader(directory)
     with transaction.atomic():
-        with derived_refresh_deferred(), page_invalidation_deferred():
+        with derived_refresh_deferred():
             loader.load()
+        site_changed()
         if dry_run:
             transaction.set_rollback(True)
     return loader.report

@@ -6,14 +6,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.dispatch import receiver
 
 from claims.models import Claim, Excerpt
-from reviews.caching import (
-    LISTS,
-    claim_tag,
-    claims_page_tags,
-    document_tag,
-    study_tag,
-    tags_bump,
-)
+from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
 from reviews.services import (
     claims_schedule_refresh,
@@ -31,31 +24,22 @@ def _stored(instance, *fields: str) -> tuple:
     return row or (None,) * len(fields)
 
 
-@receiver(pre_save, sender=Claim)
-def claim_remember_slug(sender, instance, raw=False, **kwargs):
-    if instance.pk and not raw:
-        (instance._stored_slug,) = _stored(instance, "slug")
-
-
 @receiver(post_save, sender=Claim)
 def claim_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         claims_schedule_refresh(claim_ids=[instance.pk])
-        stored_slug = getattr(instance, "_stored_slug", None)
-        tags_bump(
-            claims_page_tags([instance.pk]) | ({claim_tag(stored_slug)} if stored_slug else set())
-        )
+        site_changed()
 
 
 @receiver(post_delete, sender=Claim)
 def claim_deleted(sender, instance, **kwargs):
-    tags_bump({LISTS, claim_tag(instance.slug)})
+    site_changed()
 
 
 @receiver(m2m_changed, sender=Claim.contradicts.through)
 def contradictions_changed(sender, instance, action, pk_set, **kwargs):
     if action.startswith("post_"):
-        tags_bump(claims_page_tags([instance.pk, *(pk_set or ())]))
+        site_changed()
 
 
 @receiver(pre_save, sender=Excerpt)
@@ -73,9 +57,7 @@ def excerpt_changed(sender, instance, raw=False, **kwargs):
         stored_document = getattr(instance, "_stored_document_id", None)
         claims_schedule_refresh(claim_ids=[instance.claim_id, stored])
         documents_schedule_refresh(document_ids=[instance.document_id, stored_document])
-        tags_bump(
-            claims_page_tags([instance.claim_id, stored]) | {document_tag(instance.document.slug)}
-        )
+        site_changed()
 
 
 @receiver(post_save, sender=Review)
@@ -84,7 +66,7 @@ def review_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         claims_schedule_refresh(claim_ids=[instance.claim_id])
         if instance.status in (Review.Status.PUBLISHED, Review.Status.SUPERSEDED):
-            tags_bump(claims_page_tags([instance.claim_id]))
+            site_changed()
 
 
 @receiver(pre_save, sender=EvidenceLink)
@@ -99,11 +81,7 @@ def evidence_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         stored = getattr(instance, "_stored_study_id", None)
         studies_schedule_refresh(study_ids=[instance.study_id, stored])
-        tags_bump(
-            claims_page_tags([instance.claim_id])
-            | {study_tag(instance.study_id)}
-            | ({study_tag(stored)} if stored else set())
-        )
+        site_changed()
 
 
 @receiver(post_save, sender=Study)
@@ -113,9 +91,7 @@ def study_changed(sender, instance, raw=False, **kwargs):
         if kwargs.get("signal") is post_save:
             # A save writes back the count it loaded; recount in case it changed meanwhile.
             studies_schedule_refresh(study_ids=[instance.pk])
-        linked = Claim.objects.filter(evidence_links__study=instance)
-        slugs = linked.values_list("slug", flat=True)
-        tags_bump({LISTS, study_tag(instance.pk), *(claim_tag(slug) for slug in slugs)})
+        site_changed()
 
 
 @receiver(post_save, sender=Document)
@@ -125,9 +101,7 @@ def document_changed(sender, instance, raw=False, **kwargs):
         if kwargs.get("signal") is post_save:
             # A save writes back the counts it loaded; recount in case they changed meanwhile.
             documents_schedule_refresh(document_ids=[instance.pk])
-        quoting = Claim.objects.filter(excerpts__document=instance).distinct()
-        slugs = quoting.values_list("slug", flat=True)
-        tags_bump({LISTS, document_tag(instance.slug), *(claim_tag(slug) for slug in slugs)})
+        site_changed()
 
 
 @receiver(pre_save, sender=Study)

@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Excerpt
-from reviews.caching import SITE, tags_bump
+from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
 from reviews.services import claims_refresh_derived, documents_refresh_counts
 from sources.models import Document, Study, body_sha256
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 cursor.execute("VACUUM ANALYZE")
             else:
                 cursor.execute("ANALYZE")
-        tags_bump([SITE])
+        site_changed()
         self.stdout.write(f"Done in {time.monotonic() - started:.0f} s.")
 
     def step(self, what: str, started: float) -> None:

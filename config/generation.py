@@ -1,0 +1,59 @@
+"""The site's generation: one token naming the state of everything the public pages show.
+
+Whole pages and computed values (counts, rankings) are cached under the generation they
+were made in. A service that changes anything a public page shows calls site_changed(),
+which writes a new generation when its transaction commits; from then on everything
+cached under the old one is simply never read again, and expires. Nobody has to know
+which pages show a claim. The generation lives in the shared cache, so a change made by
+any process (a worker, a management command) reaches every other one at once, and a
+generation evicted from the cache costs one round of misses, never a stale page.
+
+The token starts with the time it was made, which the pages send as Last-Modified.
+"""
+
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+from django.db.transaction import on_commit
+
+KEY = "site-generation"
+
+logger = logging.getLogger(__name__)
+
+
+def _new_generation() -> str:
+    return f"{time.time_ns():x}-{secrets.token_hex(4)}"
+
+
+def site_generation(found: str | None = None) -> str:
+    """The current generation; `found` is what a caller already read from KEY."""
+    if found is not None:
+        return found
+    generation = cache.get(KEY)
+    if generation is None:
+        cache.add(KEY, _new_generation(), timeout=None)
+        generation = cache.get(KEY) or _new_generation()
+    return generation
+
+
+def generation_time(generation: str) -> datetime:
+    """When the generation was made (to the second, as HTTP dates are)."""
+    nanoseconds = int(generation.partition("-")[0], 16)
+    return datetime.fromtimestamp(nanoseconds // 1_000_000_000, tz=UTC)
+
+
+def _bump() -> None:
+    cache.set(KEY, _new_generation(), timeout=None)
+
+
+def site_changed() -> None:
+    """Retire every cached page once the current transaction commits (at once outside one).
+
+    A reader reads the generation before the data, so a page rendered from data older
+    than the commit is stored under the old generation, which no one reads afterwards.
+    Should the cache be unreachable, the write stands and the failure is logged: pages
+    are then at most PAGE_CACHE_SECONDS old."""
+    on_commit(_bump, robust=True)

@@ -1,0 +1,110 @@
+"""Whole public pages for anonymous readers, cached under the site's generation
+(config/generation.py), and the HTTP headers that let a browser, a CDN or a reverse proxy
+keep them too.
+
+An anonymous GET is answered, in order: 304 Not Modified when the reader already holds
+the current version (its ETag is the generation), without rendering; the cached page
+when it was rendered in the current generation; otherwise a fresh page, which is then
+cached. Every public response says `Cache-Control: public` with a short max-age and
+stale-while-revalidate. Anyone logged in always gets a fresh page, marked private.
+"""
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.http import quote_etag
+from django.views.decorators.http import condition
+
+from config.generation import KEY as GENERATION_KEY
+from config.generation import generation_time, site_generation
+
+VALUE_SECONDS = 3600
+
+
+def _page_key(request: HttpRequest) -> str:
+    identity = "|".join([request.get_host(), request.get_full_path()])
+    return "page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _cacheable(response: HttpResponse) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )
+
+
+def _generation_and(key: str) -> tuple[str, object]:
+    """The generation and the entry cached under `key`, in one round trip."""
+    found = cache.get_many([GENERATION_KEY, key])
+    return site_generation(found.get(GENERATION_KEY)), found.get(key)
+
+
+def _public_headers(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=settings.PUBLIC_MAX_AGE,
+        stale_while_revalidate=settings.PUBLIC_STALE_WHILE_REVALIDATE,
+    )
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def cached_public_page(view: Callable) -> Callable:
+    """Serve the view to anonymous readers from the page cache, with conditional GET."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
+            return response
+        key = _page_key(request)
+        generation, entry = _generation_and(key)
+
+        def render(request, *args, **kwargs):
+            if entry is not None and entry[0] == generation:
+                return entry[1]
+            response = view(request, *args, **kwargs)
+            if settings.PAGE_CACHE_SECONDS > 0 and _cacheable(response):
+
+                def store(rendered):
+                    cache.set(key, (generation, rendered), settings.PAGE_CACHE_SECONDS)
+
+                if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+                    response.add_post_render_callback(store)
+                else:
+                    store(response)
+            return response
+
+        conditional = condition(
+            etag_func=lambda request, *args, **kwargs: quote_etag(generation),
+            last_modified_func=lambda request, *args, **kwargs: generation_time(generation),
+        )(render)
+        response = conditional(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            _public_headers(response)
+        return response
+
+    return wrapper
+
+
+def cached_value(identity: str, compute: Callable[[], object]):
+    """A computed value (a count, a ranking) kept until anything public changes, so a list
+    does not recount 100,000 rows on every request even when whole pages are not cached."""
+    key = "value:" + hashlib.sha256(identity.encode()).hexdigest()
+    generation, entry = _generation_and(key)
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    value = compute()
+    cache.set(key, (generation, value), VALUE_SECONDS)
+    return value
