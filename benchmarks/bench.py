@@ -3,10 +3,13 @@
     python benchmarks/bench.py                 # 100,000 claims; writes docs/benchmarks.md
     python benchmarks/bench.py --claims 10000  # a quicker look
 
-Builds (once per scale) a PostgreSQL database of synthetic data, starts gunicorn with
-production settings and 2 sync workers on loopback, and measures each page with wrk in
-interleaved rounds, with the page cache on and then off. The ceiling is /livez, a view
-that returns two bytes without touching the database. Needs PostgreSQL, Redis and wrk.
+Builds (once per scale) a PostgreSQL database of synthetic data, starts two gunicorn
+servers with production settings and 2 sync workers each on loopback, one with the page
+cache on and one with it off, and measures each page with wrk in one interleaved run:
+in every round, each page is requested from the cached server, then conditionally (with
+the ETag it was given, answered 304), then from the uncached server. The ceiling is
+/livez, a view that returns two bytes without touching the database, measured on each
+server in every round. Needs PostgreSQL, Redis and wrk.
 """
 
 import argparse
@@ -19,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -34,8 +38,15 @@ DEFAULT_DATABASE = "ketamine_claims_bench"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://root@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 PORT = 8765
+PORTS = {"on": PORT, "304": PORT, "off": PORT + 1}
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-TARGETS = {"on": 0.5, "off": 0.15}
+TARGETS = {"on": 0.5, "304": 0.8, "off": 0.10}
+MODE_TITLES = {
+    "on": "Page cache on",
+    "304": "Conditional GET answered 304 (If-None-Match)",
+    "off": "Page cache off",
+}
+SEARCH_P99_MS = 100
 
 
 def main() -> None:
@@ -47,7 +58,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--modes", default="on,off", help="Page cache modes to measure.")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -58,10 +68,9 @@ def main() -> None:
     prepare_database(args, env)
     manage(env, "collectstatic", "--noinput", "-v0")
     urls = pick_urls(env)
-    results = {}
-    for mode in args.modes.split(","):
-        results[mode] = measure(mode, urls, args, env)
-        print_table(mode, results[mode])
+    results = measure(urls, args, env)
+    for mode, table in results.items():
+        print_table(mode, table)
     write_report(Path(args.output), args, urls, results)
     print(f"Wrote {args.output}")
 
@@ -163,34 +172,53 @@ def pick_urls(env: dict) -> dict[str, str]:
     return json.loads(manage(env, "shell", "-c", PICK_URLS, capture=True).strip().splitlines()[-1])
 
 
-def measure(mode: str, urls: dict, args, env: dict) -> dict:
-    flush_redis()
-    server_env = {**env, "PAGE_CACHE_SECONDS": "600" if mode == "on" else "0"}
-    server = subprocess.Popen(
+def start_server(port: int, page_cache: bool, args, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "config.wsgi",
             f"--workers={args.workers}",
-            f"--bind=127.0.0.1:{PORT}",
+            f"--bind=127.0.0.1:{port}",
             "--worker-class=sync",
             "--log-level=warning",
         ],
         cwd=ROOT,
-        env=server_env,
+        env={**env, "PAGE_CACHE_SECONDS": "600" if page_cache else "0"},
     )
+
+
+def measure(urls: dict, args, env: dict) -> dict[str, dict]:
+    flush_redis()
+    servers = [
+        start_server(PORTS["on"], True, args, env),
+        start_server(PORTS["off"], False, args, env),
+    ]
     try:
-        wait_until_up()
+        for port in set(PORTS.values()):
+            wait_until_up(port)
+        etags = {}
         for name, path in urls.items():
-            check_page(name, path)
-            wrk(path, args.connections, 1)  # warm: connections, caches, query plans
-        rounds: dict[str, list[dict]] = {name: [] for name in urls}
+            etags[name] = check_page(name, path, PORTS["on"])
+            check_page(name, path, PORTS["off"])
+            for port in set(PORTS.values()):
+                wrk(path, args.connections, 1, port)  # warm: connections, caches, plans
+        rounds: dict[str, dict[str, list[dict]]] = {mode: {} for mode in PORTS}
         for number in range(args.rounds):
-            print(f"Cache {mode}, round {number + 1} of {args.rounds}")
+            print(f"Round {number + 1} of {args.rounds}")
             for name, path in urls.items():
-                rounds[name].append(wrk(path, args.connections, args.duration))
+                for mode, port in PORTS.items():
+                    is_ceiling = name.startswith("ceiling")
+                    headers = {} if mode != "304" or is_ceiling else {"If-None-Match": etags[name]}
+                    run = wrk(path, args.connections, args.duration, port, headers)
+                    rounds[mode].setdefault(name, []).append(run)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+    return {mode: summarise(urls, runs) for mode, runs in rounds.items()}
+
+
+def summarise(urls: dict, rounds: dict[str, list[dict]]) -> dict:
     ceiling = statistics.median(r["rps"] for r in rounds["ceiling (/livez)"])
     table = {}
     for name, runs in rounds.items():
@@ -212,24 +240,39 @@ def flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def wait_until_up() -> None:
+def wait_until_up(port: int = PORT) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/livez", timeout=2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/livez", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)
     sys.exit("gunicorn did not start.")
 
 
-def check_page(name: str, path: str) -> None:
-    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=30) as response:
+def check_page(name: str, path: str, port: int) -> str:
+    """Fetch the page (it must answer 200) and return its ETag; a public page must also
+    answer 304 when asked with that ETag."""
+    url = f"http://127.0.0.1:{port}{path}"
+    with urllib.request.urlopen(url, timeout=30) as response:
         if response.status != 200:
             sys.exit(f"{name} ({path}) answered {response.status}.")
+        etag = response.headers.get("ETag", "")
+    if etag:
+        request = urllib.request.Request(url, headers={"If-None-Match": etag})
+        try:
+            urllib.request.urlopen(request, timeout=30)
+            sys.exit(f"{name} ({path}) did not answer a conditional GET with 304.")
+        except urllib.error.HTTPError as error:
+            if error.code != 304:
+                sys.exit(f"{name} ({path}) answered a conditional GET with {error.code}.")
+    elif not name.startswith("ceiling"):
+        sys.exit(f"{name} ({path}) sent no ETag.")
+    return etag
 
 
-def wrk(path: str, connections: int, seconds: int) -> dict:
+def wrk(path: str, connections: int, seconds: int, port: int = PORT, headers=None) -> dict:
     output = subprocess.run(
         [
             "wrk",
@@ -237,7 +280,8 @@ def wrk(path: str, connections: int, seconds: int) -> dict:
             f"-c{connections}",
             f"-d{seconds}s",
             "--latency",
-            f"http://127.0.0.1:{PORT}{path}",
+            *[part for key, value in (headers or {}).items() for part in ("-H", f"{key}: {value}")],
+            f"http://127.0.0.1:{port}{path}",
         ],
         check=True,
         text=True,
@@ -263,7 +307,7 @@ def milliseconds(text: str) -> float:
 
 
 def print_table(mode: str, table: dict) -> None:
-    print(f"\nPage cache {mode}")
+    print(f"\n{MODE_TITLES[mode]}")
     for line in table_lines(mode, table):
         print(line)
 
@@ -278,6 +322,9 @@ def table_lines(mode: str, table: dict) -> list[str]:
         is_ceiling = name.startswith("ceiling")
         verdict = "" if is_ceiling else ("met" if row["ratio"] >= target else "**missed**")
         goal = "" if is_ceiling else f"≥ {target} {verdict}"
+        if mode == "off" and name.startswith("search"):
+            met = row["p99"] < SEARCH_P99_MS
+            goal += f"; p99 < {SEARCH_P99_MS} ms {'met' if met else '**missed**'}"
         lines.append(
             f"| {name} | {row['rps']:,.0f} | {row['p50']:.2f} | {row['p99']:.2f} | "
             f"{row['ratio']:.2f} | {goal} | {row['errors']} |"
@@ -308,15 +355,17 @@ def write_report(path: Path, args, urls: dict, results: dict) -> None:
         f"{max(1, round(args.claims / 100)):,} documents, "
         f"{max(1, round(args.claims / 5)):,} studies, "
         "about 90% with a published review (`manage.py generate_bench_data`).",
-        f"- Server: gunicorn, {args.workers} sync workers, production settings (DEBUG off, "
-        "persistent connections with health checks), Redis cache.",
+        f"- Servers: two gunicorns, {args.workers} sync workers each, production settings "
+        "(DEBUG off, persistent connections with health checks), Redis cache; one with the "
+        "page cache on, one with it off.",
         f"- Load: wrk, 1 thread, {args.connections} connections, {args.duration} s per page per "
-        f"round; pages interleaved; median of {args.rounds} rounds. Ratio = page requests/s ÷ "
-        "ceiling requests/s in the same run.",
+        "mode per round; one run, every page and mode interleaved in each round; median of "
+        f"{args.rounds} rounds. Ratio = page requests/s ÷ the same server's ceiling "
+        "requests/s in the same run.",
         "",
     ]
     for mode, table in results.items():
-        lines += [f"## Page cache {mode}", "", *table_lines(mode, table), ""]
+        lines += [f"## {MODE_TITLES[mode]}", "", *table_lines(mode, table), ""]
     lines += ["## Pages measured", ""]
     lines += [f"- {name}: `{path}`" for name, path in urls.items()]
     replace_section(path, "bench", "\n".join(lines))
