@@ -4,18 +4,33 @@ Excerpts may overlap or nest. The body is cut at every excerpt boundary into seg
 each covered segment becomes one link, to the claim of the shortest excerpt covering it.
 An excerpt that no segment links to (it is wholly covered by shorter ones) gets an empty
 end marker link, named for assistive technology, so every excerpt is reachable while the
-page's text stays exactly the document's text. Every piece of text and every attribute
-value is escaped (with the standard library's escape, quotes included: the same output as
-Django's, without its per-call overhead on pages with thousands of pieces).
+page's text stays exactly the document's text.
+
+Nothing here is marked safe by hand. The page is one `format_html` call: its format
+string is put together, segment by segment, only from this module's markup constants
+(ANCHOR, HIGHLIGHT, END_MARKER and a bare "{}"), and every value that fills it (each
+piece of the document's text, braces and all, and each excerpt's id) is an argument,
+which `format_html` escapes. A mark's href, CSS class and title are escaped beforehand,
+once per distinct mark rather than once per segment, and arrive already safe. A long page
+has a few thousand values, and each Django escaping call costs mostly its own overhead:
+one call for the page rather than one per segment, and each mark escaped once, keep the
+document page within a few milliseconds.
 """
 
-from bisect import bisect_left
-from collections.abc import Callable, Iterator, Sequence
-from html import escape
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 from typing import NamedTuple, Protocol
 
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString
+
+ANCHOR = '<span class="anchor" id="excerpt-{}"></span>'
+HIGHLIGHT = '<a class="hl {}" href="{}" title="{}" data-excerpts="{}">{}</a>'
+END_MARKER = '<a class="hl-end {}" href="{}" aria-label="{}" title="{}"></a>'
+# Markup put together only from the constants above, and the values that fill it, which
+# format_html escapes.
+Piece = tuple[str, tuple]
+NOTHING: Piece = ("", ())
 
 
 class Span(Protocol):
@@ -71,166 +86,77 @@ def _shortest_first(span: Span) -> tuple[int, int, int]:
 def render_highlighted(
     body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]
 ) -> SafeString:
-    if not _disjoint(spans, len(body)):
-        in_order = sorted(spans, key=_in_body_order)
-        if not _disjoint(in_order, len(body)):
-            return _render_segments(body, spans, mark)
-        spans = in_order
-    return _render_disjoint(body, spans, mark)
-
-
-def _disjoint(spans: Sequence[Span], length: int) -> bool:
-    """Whether spans lie within the body in its order, are not empty and do not overlap."""
-    if spans and (spans[0].start < 0 or spans[-1].end > length):
-        return False
-    return all(s.start < s.end for s in spans) and all(
-        a.end <= b.start for a, b in zip(spans, spans[1:], strict=False)
+    """The body as HTML: its text escaped, each excerpt anchored at its start and linked
+    to its claim as `mark` shows that span."""
+    cut = segments(len(body), spans)
+    marks = _escaped_marks(spans, mark)
+    linked = {segment.covering[0].pk for segment in cut if segment.covering}
+    anchors = _by_offset(ANCHOR, ((span.start, (span.pk,)) for span in spans))
+    end_markers = _by_offset(
+        END_MARKER,
+        ((span.end, _end_marker_values(marks[span.pk])) for span in spans if span.pk not in linked),
     )
+    markup: list[str] = []
+    values: list = []
+    for segment in cut:
+        segment_markup, segment_values = _segment_markup(body, segment, marks, anchors, end_markers)
+        markup.append(segment_markup)
+        values.extend(segment_values)
+    if not values:  # an empty body: format_html wants a value to escape
+        return conditional_escape(body)
+    return format_html("".join(markup), *values)
 
 
-def _render_segments(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> SafeString:
-    """Any spans, overlapping or nested: the body cut at every span boundary."""
-    pieces = segments(len(body), spans)
-    linked = {segment.covering[0].pk for segment in pieces if segment.covering}
-    # Each span's link is written once, not once per segment: a long page has thousands
-    # of segments, and a claim quoted several times is escaped once.
-    shown = [mark(span) for span in spans]
-    escaped = _escaped_marks(shown)
-    opening: dict[int, str] = {}  # span pk -> its link's opening tag, up to data-excerpts
-    closing: dict[int, str] = {}  # span pk -> its end marker, for a span left unlinked
-    anchors: dict[int, str] = {}  # start offset -> the anchors of the spans starting there
-    ends: dict[int, list[int]] = {}
-    for span, link in zip(spans, map(escaped.__getitem__, shown), strict=True):
-        pk = int(span.pk)
-        opening[pk] = _opening(*link)
-        if pk not in linked:
-            href, css_class, title = link
-            closing[pk] = (
-                f'<a class="hl-end {css_class}" href="{href}" '
-                f'aria-label="{title}" title="{title}"></a>'
-            )
-            ends.setdefault(span.end, []).append(pk)
-        anchors[span.start] = anchors.get(span.start, "") + _anchor(pk)
-    covering_text: dict[int, str] = {}  # id of a covering tuple -> its pks, space-separated
-    escaped_body, escaped_offset = _escaped(body)
-    html = []
-    for start, end, covering in pieces:
-        if start in anchors:
-            html.append(anchors[start])
-        text = escaped_body[escaped_offset(start) : escaped_offset(end)]
-        if covering:
-            key = id(covering)
-            if key not in covering_text:
-                covering_text[key] = " ".join(str(int(s.pk)) for s in covering)
-            html.append(f'{opening[int(covering[0].pk)]}{covering_text[key]}">{text}</a>')
-        else:
-            html.append(text)
-        if end in ends:
-            html.extend(closing[pk] for pk in ends[end])
-    return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
+def _escaped_marks(spans: Sequence[Span], mark: Callable[[Span], Mark]) -> dict[int, Mark]:
+    """Each span's mark, keyed by the span's pk, with its fields escaped as text (even a
+    SafeString: a mark is text, as a page title is), once per distinct mark or field: a
+    claim quoted several times shares one mark, and a page has a handful of CSS classes."""
+    escaped: dict[Mark, Mark] = {}
+    escaped_field = cache(escape)
+    marks = {}
+    for span in spans:
+        shown = mark(span)
+        if shown not in escaped:
+            escaped[shown] = Mark(*map(escaped_field, shown))
+        marks[span.pk] = escaped[shown]
+    return marks
 
 
-# The characters escape() replaces, and what each grows into, less the character itself.
-_MARKUP_CHARACTERS = "&<>\"'"
-_ESCAPE_GROWTH = {char: len(escape(char)) - 1 for char in _MARKUP_CHARACTERS}
+def _end_marker_values(mark: Mark) -> tuple[str, ...]:
+    return (mark.css_class, mark.href, mark.title, mark.title)
 
 
-def _escaped(body: str) -> tuple[str, Callable[[int], int]]:
-    """The body escaped at once, and where an offset into the body falls in it: cheaper
-    than escaping each of a long page's thousands of pieces on its own."""
-    positions = sorted(
-        position for char in _MARKUP_CHARACTERS for position in _positions(body, char)
-    )
-    if not positions:
-        return body, int
-    growth = [0, *accumulate(_ESCAPE_GROWTH[body[position]] for position in positions)]
-    return escape(body), lambda offset: offset + growth[bisect_left(positions, offset)]
+def _by_offset(markup: str, items: Iterable[tuple[int, tuple]]) -> dict[int, Piece]:
+    """For each body offset, `markup` once for each item placed there (in the order given),
+    and the values that fill it."""
+    placed: dict[int, Piece] = {}
+    for offset, values in items:
+        markup_before, values_before = placed.get(offset, NOTHING)
+        placed[offset] = (markup_before + markup, (*values_before, *values))
+    return placed
 
 
-def _positions(text: str, char: str) -> Iterator[int]:
-    """Where `char` occurs in `text`: str.find() scans far faster than a regular
-    expression, and most characters a page escapes are rare in it."""
-    position = text.find(char)
-    while position != -1:
-        yield position
-        position = text.find(char, position + 1)
+def _segment_markup(
+    body: str,
+    segment: Segment,
+    marks: dict[int, Mark],
+    anchors: dict[int, Piece],
+    end_markers: dict[int, Piece],
+) -> Piece:
+    """One segment's markup and the values that fill it: the anchors of the spans starting
+    there, its text (linked if a span covers it), the end markers of the unlinked spans
+    ending there."""
+    start, end, covering = segment
+    anchor_markup, anchor_values = anchors.get(start, NOTHING)
+    text_markup, text_values = _text_markup(body[start:end], covering, marks)
+    end_markup, end_values = end_markers.get(end, NOTHING)
+    return anchor_markup + text_markup + end_markup, (*anchor_values, *text_values, *end_values)
 
 
-def _escape(text: str) -> str:
-    """escape(), for text that mostly holds nothing to escape: looking costs less than
-    replacing."""
-    if any(char in text for char in _MARKUP_CHARACTERS):
-        return escape(text)
-    return text
-
-
-def _in_body_order(span: Span) -> tuple[int, int]:
-    return (span.start, span.end)
-
-
-def _render_disjoint(body: str, spans: Sequence[Span], mark: Callable[[Span], Mark]) -> SafeString:
-    """render_highlighted() for spans in body order that neither overlap nor are empty, as
-    most documents' are: the same HTML, written span by span instead of cut by cut."""
-    shown = [mark(span) for span in spans]
-    openings = {
-        link: _opening(href, css_class, title)
-        for link, href, css_class, title in zip(*_escaped_fields(shown), strict=True)
-    }
-    escaped_body, escaped_offset = _escaped(body)
-    html = []
-    position = 0
-    for span, link in zip(spans, shown, strict=True):
-        pk = int(span.pk)
-        start, end = escaped_offset(span.start), escaped_offset(span.end)
-        # The anchor is _anchor(pk) written out: this runs once per excerpt of a long page.
-        html.append(
-            f'{escaped_body[position:start]}<span class="anchor" id="excerpt-{pk}"></span>'
-            f'{openings[link]}{pk}">{escaped_body[start:end]}</a>'
-        )
-        position = end
-    html.append(escaped_body[position:])
-    return mark_safe("".join(html))  # noqa: S308 - every piece above is escaped or an int
-
-
-def _anchor(pk: int) -> str:
-    """Where an excerpt starts, for links to #excerpt-<pk>."""
-    return f'<span class="anchor" id="excerpt-{pk}"></span>'
-
-
-def _opening(href: str, css_class: str, title: str) -> str:
-    """A highlight's opening tag, up to its data-excerpts value, from a mark's escaped
-    fields."""
-    return f'<a class="hl {css_class}" href="{href}" title="{title}" data-excerpts="'
-
-
-def _escaped_marks(marks: Sequence[Mark]) -> dict[Mark, tuple[str, str, str]]:
-    """Each distinct mark's href, CSS class and title, escaped for an attribute value."""
-    distinct, *fields = _escaped_fields(marks)
-    return dict(zip(distinct, zip(*fields, strict=True), strict=True))
-
-
-def _escaped_fields(marks: Sequence[Mark]) -> tuple[list[Mark], list[str], list[str], list[str]]:
-    """The distinct marks, and their hrefs, CSS classes and titles escaped for an
-    attribute value: in bulk, as plain lists, since a page has hundreds."""
-    distinct = list(dict.fromkeys(marks))
-    hrefs = _escaped_each([mark.href for mark in distinct])
-    titles = _escaped_each([mark.title for mark in distinct])
-    # A page has a handful of classes and hundreds of marks.
-    escaped_class = {css_class: escape(css_class) for css_class in {m.css_class for m in distinct}}
-    classes = [escaped_class[mark.css_class] for mark in distinct]
-    return distinct, hrefs, classes, titles
-
-
-# A character escape() leaves alone, to escape many texts in one call: a page has hundreds.
-_SEPARATOR = "\x1f"
-
-
-def _escaped_each(texts: list[str]) -> list[str]:
-    joined = _SEPARATOR.join(texts)
-    escaped = _escape(joined)
-    if escaped is joined:
-        return texts
-    pieces = escaped.split(_SEPARATOR)
-    if len(pieces) != len(texts):  # a text holds the separator itself
-        return [escape(text) for text in texts]
-    return pieces
+def _text_markup(text: str, covering: tuple, marks: dict[int, Mark]) -> Piece:
+    """A segment's text, linked to the shortest span covering it if any, listing them all."""
+    if not covering:
+        return "{}", (text,)
+    first = marks[covering[0].pk]
+    excerpts = " ".join([str(span.pk) for span in covering])
+    return HIGHLIGHT, (first.css_class, first.href, first.title, excerpts, text)
