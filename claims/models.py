@@ -5,9 +5,9 @@ from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Length, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from config.reversing import slug_url
 from sources.models import Document
 
 CONTEXT_CHARS = 48
@@ -39,19 +39,25 @@ def validate_search_query(query: str) -> None:
 
 
 class ClaimQuerySet(models.QuerySet):
+    def public(self) -> "ClaimQuerySet":
+        """Every claim a reader may see: all of them, each shown "Not yet reviewed" until a
+        review of it is published. Every public page, feed, sitemap and count starts here."""
+        return self.all()
+
+    def reviewed(self) -> "ClaimQuerySet":
+        """Public claims with a published verdict (stored on the claim when it is published)."""
+        return self.public().exclude(verdict="")
+
     def for_list(self) -> "ClaimQuerySet":
         """What a row of a claim list shows, in the list's default order."""
         return self.only(*LIST_FIELDS).order_by("category", "statement", "pk")
 
-    def reviewed(self) -> "ClaimQuerySet":
-        return self.exclude(verdict="")
+    def for_detail(self) -> "ClaimQuerySet":
+        """A claim's page: everything but the long columns kept for search."""
+        return self.defer("search_text", "search_vector")
 
     def latest_reviewed(self) -> "ClaimQuerySet":
-        return (
-            self.filter(published_at__isnull=False)
-            .only(*LIST_FIELDS)
-            .order_by("-published_at", "-id")
-        )
+        return self.reviewed().only(*LIST_FIELDS).order_by("-published_at", "-id")
 
     def tally(self, field: str) -> dict[str, int]:
         """How many claims have each value of `field` (verdict, category...)."""
@@ -233,7 +239,7 @@ class Claim(models.Model):
         return self.statement
 
     def get_absolute_url(self):
-        return slug_url("claims:detail", self.slug)
+        return reverse("claims:detail", args=[self.slug])
 
     def clean(self):
         has_value = self.value_low is not None or self.value_high is not None
@@ -264,6 +270,14 @@ class Claim(models.Model):
 class ExcerptQuerySet(models.QuerySet):
     def in_document_order(self) -> "ExcerptQuerySet":
         return self.order_by("document", "start", "end")
+
+    def spans(self):
+        """Each excerpt's place in its document and the claim it quotes, as plain rows (a
+        long document page highlights hundreds): pk, start, end, claim__slug,
+        claim__statement and claim__verdict."""
+        return self.order_by("start", "end").values_list(
+            "pk", "start", "end", "claim__slug", "claim__statement", "claim__verdict", named=True
+        )
 
     def for_claim_page(self) -> "ExcerptQuerySet":
         """Each quote in context, with the document it comes from, by document title."""

@@ -24,7 +24,7 @@ class EvidenceLinkQuerySet(models.QuerySet):
     def for_study_page(self) -> "EvidenceLinkQuerySet":
         """The reviewed claims a study bears on, by statement."""
         return (
-            self.exclude(claim__verdict="")
+            self.filter(claim__in=Claim.objects.reviewed())
             .select_related("claim", "cited_by")
             .only(
                 "stance", "note", "claim_id", "cited_by_id", "study_id",
@@ -208,12 +208,16 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False).order_by("published_at", "pk")
 
     def latest_published(self) -> "ReviewQuerySet":
+        """Newest first, with what the feed of new reviews shows of each."""
         return (
             self.published()
             .select_related("claim")
-            .only("verdict", "certainty", "published_at", "claim__statement", "claim__slug")
+            .only(
+                "verdict", "certainty", "summary", "published_at", "updated_at", "claim_id",
+                "claim__statement", "claim__slug",
+            )
             .order_by("-published_at", "-pk")
-        )
+        )  # fmt: skip
 
     def verdict_counts(self) -> dict[str, int]:
         rows = self.values_list("verdict").annotate(n=Count("pk")).order_by()
