@@ -38,6 +38,15 @@ def validate_search_query(query: str) -> None:
         )
 
 
+def reviewed_condition(through: str = "") -> Q:
+    """The rule of ClaimQuerySet.reviewed(), for a query that reaches claims through a
+    relation (`through="claim__"`) as a join rather than a subquery. A published review's
+    verdict and date are stored on the claim together; the date is the test, since
+    claims_claim_published_order answers it (newest reviews first) without reading the
+    unreviewed claims."""
+    return Q(**{f"{through}published_at__isnull": False})
+
+
 class ClaimQuerySet(models.QuerySet):
     def public(self) -> "ClaimQuerySet":
         """Every claim a reader may see: all of them, each shown "Not yet reviewed" until a
@@ -45,8 +54,8 @@ class ClaimQuerySet(models.QuerySet):
         return self.all()
 
     def reviewed(self) -> "ClaimQuerySet":
-        """Public claims with a published verdict (stored on the claim when it is published)."""
-        return self.public().exclude(verdict="")
+        """Public claims with a published review."""
+        return self.public().filter(reviewed_condition())
 
     def for_list(self) -> "ClaimQuerySet":
         """What a row of a claim list shows, in the list's default order."""
@@ -112,7 +121,7 @@ def best_first(ranking: list[tuple[float, int]]) -> list[tuple[float, int]]:
 def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
     """2 when the statement contains the query verbatim, 1 when the rest of the claim does.
     (A position test, not a LIKE pattern: the query's own characters are never wildcards,
-    and the query stays one parameter, so the search can be prepared.)"""
+    and the query stays one parameter.)"""
     in_statement = GreaterThan(StrIndex(Upper("statement"), Upper(Value(query))), 0)
     return Case(
         When(in_statement, then=Value(2.0)),

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from simple_history.models import HistoricalRecords
 
-from claims.models import LIST_FIELDS, Claim
+from claims.models import LIST_FIELDS, Claim, reviewed_condition
 from sources.models import Document, Study
 
 # Who publishes the reviews: the site, named as its header names it. The feed and the
@@ -24,7 +24,7 @@ class EvidenceLinkQuerySet(models.QuerySet):
     def for_study_page(self) -> "EvidenceLinkQuerySet":
         """The reviewed claims a study bears on, by statement."""
         return (
-            self.filter(claim__in=Claim.objects.reviewed())
+            self.filter(reviewed_condition(through="claim__"))
             .select_related("claim", "cited_by")
             .only(
                 "stance", "note", "claim_id", "cited_by_id", "study_id",
