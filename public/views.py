@@ -101,6 +101,7 @@ class ClaimListView(FilterView):
         except InvalidCursor as error:
             raise Http404(str(error)) from error
         context.update(
+            facets=identity,
             claims=page.rows,
             page=page,
             result_count=result_count,
