@@ -5,9 +5,9 @@ from django.db import connection, models
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Length, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from config.reversing import slug_url
 from sources.models import Document
 
 CONTEXT_CHARS = 48
@@ -38,20 +38,35 @@ def validate_search_query(query: str) -> None:
         )
 
 
+def reviewed_condition(through: str = "") -> Q:
+    """The rule of ClaimQuerySet.reviewed(), for a query that reaches claims through a
+    relation (`through="claim__"`) as a join rather than a subquery. A published review's
+    verdict and date are stored on the claim together; the date is the test, since
+    claims_claim_published_order answers it (newest reviews first) without reading the
+    unreviewed claims."""
+    return Q(**{f"{through}published_at__isnull": False})
+
+
 class ClaimQuerySet(models.QuerySet):
+    def public(self) -> "ClaimQuerySet":
+        """Every claim a reader may see: all of them, each shown "Not yet reviewed" until a
+        review of it is published. Every public page, feed, sitemap and count starts here."""
+        return self.all()
+
+    def reviewed(self) -> "ClaimQuerySet":
+        """Public claims with a published review."""
+        return self.public().filter(reviewed_condition())
+
     def for_list(self) -> "ClaimQuerySet":
         """What a row of a claim list shows, in the list's default order."""
         return self.only(*LIST_FIELDS).order_by("category", "statement", "pk")
 
-    def reviewed(self) -> "ClaimQuerySet":
-        return self.exclude(verdict="")
+    def for_detail(self) -> "ClaimQuerySet":
+        """A claim's page: everything but the long columns kept for search."""
+        return self.defer("search_text", "search_vector")
 
     def latest_reviewed(self) -> "ClaimQuerySet":
-        return (
-            self.filter(published_at__isnull=False)
-            .only(*LIST_FIELDS)
-            .order_by("-published_at", "-id")
-        )
+        return self.reviewed().only(*LIST_FIELDS).order_by("-published_at", "-id")
 
     def tally(self, field: str) -> dict[str, int]:
         """How many claims have each value of `field` (verdict, category...)."""
@@ -106,7 +121,7 @@ def best_first(ranking: list[tuple[float, int]]) -> list[tuple[float, int]]:
 def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
     """2 when the statement contains the query verbatim, 1 when the rest of the claim does.
     (A position test, not a LIKE pattern: the query's own characters are never wildcards,
-    and the query stays one parameter, so the search can be prepared.)"""
+    and the query stays one parameter.)"""
     in_statement = GreaterThan(StrIndex(Upper("statement"), Upper(Value(query))), 0)
     return Case(
         When(in_statement, then=Value(2.0)),
@@ -233,7 +248,7 @@ class Claim(models.Model):
         return self.statement
 
     def get_absolute_url(self):
-        return slug_url("claims:detail", self.slug)
+        return reverse("claims:detail", args=[self.slug])
 
     def clean(self):
         has_value = self.value_low is not None or self.value_high is not None
@@ -264,6 +279,14 @@ class Claim(models.Model):
 class ExcerptQuerySet(models.QuerySet):
     def in_document_order(self) -> "ExcerptQuerySet":
         return self.order_by("document", "start", "end")
+
+    def spans(self):
+        """Each excerpt's place in its document and the claim it quotes, as plain rows (a
+        long document page highlights hundreds): pk, start, end, claim__slug,
+        claim__statement and claim__verdict."""
+        return self.order_by("start", "end").values_list(
+            "pk", "start", "end", "claim__slug", "claim__statement", "claim__verdict", named=True
+        )
 
     def for_claim_page(self) -> "ExcerptQuerySet":
         """Each quote in context, with the document it comes from, by document title."""

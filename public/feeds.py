@@ -1,27 +1,24 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from reviews.models import SITE_NAME, Review
+from reviews.models import Review
 
 FEED_LENGTH = 30
 
 
 class LatestReviewsFeed(Feed):
     feed_type = Atom1Feed
-    title = f"{SITE_NAME}: new reviews"
+    title = f"{settings.SITE_NAME}: new reviews"
     link = reverse_lazy("home")
     subtitle = "Marketing claims about ketamine therapy, graded against the evidence."
     # Atom (RFC 4287) requires an author for every entry; the site writes every review, so
     # the feed names it once for all of them.
-    author_name = SITE_NAME
+    author_name = settings.SITE_NAME
 
     def items(self):
-        return (
-            Review.objects.published()
-            .select_related("claim")
-            .order_by("-published_at", "-pk")[:FEED_LENGTH]
-        )
+        return Review.objects.latest_published()[:FEED_LENGTH]
 
     def item_title(self, review):
         return f"{review.get_verdict_display()}: {review.claim.statement}"

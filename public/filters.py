@@ -1,4 +1,3 @@
-import copy
 from datetime import UTC, datetime
 
 import django_filters
@@ -44,47 +43,25 @@ def with_review_order(claims):
 
 def claim_list_queryset():
     """Every claim as the claim list shows it, before its facets and order."""
-    return with_review_order(Claim.objects.for_list())
+    return with_review_order(Claim.objects.public().for_list())
 
 
-class FiltersCopiedPerRequest(dict):
-    """A filter set's filters, which django-filter deep-copies for every request: a
-    shallow copy of each does, since a request only sets a filter's model and parent,
-    and a filter with a method is bound to its copy again."""
+class FacetForm(forms.Form):
+    """The claim list's form: labels as the page writes them, with no colon."""
 
-    def __deepcopy__(self, memo) -> dict:
-        copies = {}
-        for name, filter_ in self.items():
-            copied = copy.copy(filter_)
-            if filter_.method is not None:
-                copied.method = filter_.method  # a FilterMethod for the copy, not the original
-            copies[name] = copied
-        return copies
-
-
-class FieldsSharedPerRequest(dict):
-    """A form's fields, which Django deep-copies for every form: fields that no request
-    changes can be shared, and the list's are (its controls are written by facet_control,
-    which reads them)."""
-
-    def __deepcopy__(self, memo) -> dict:
-        return dict(self)
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class ClaimFilter(django_filters.FilterSet):
-    """The claim list's search box and facets; every choice lives in the URL.
-
-    Its filters and form fields are the same for every request, so the form class is
-    built once and neither is deep-copied per request: django-filter would otherwise
-    build the fields and a new form class on each request, and copying them costs more
-    than the list's query."""
+    """The claim list's search box and facets; every choice lives in the URL."""
 
     q = django_filters.CharFilter(
         label="Search claims",
         method="filter_search",
-        widget=forms.TextInput(
+        widget=forms.SearchInput(
             attrs={
-                "type": "search",
                 "placeholder": "e.g. within an hour",
                 "maxlength": SEARCH_MAX_LENGTH,
             }
@@ -121,6 +98,7 @@ class ClaimFilter(django_filters.FilterSet):
     class Meta:
         model = Claim
         fields = ["q", "category", "verdict", "certainty", "document", "design"]
+        form = FacetForm
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)
@@ -128,14 +106,6 @@ class ClaimFilter(django_filters.FilterSet):
     def keep_order(self, queryset, name, value):
         """The view orders and paginates: see ClaimSort.ordering()."""
         return queryset
-
-    def get_form_class(self) -> type[forms.Form]:
-        cls = type(self)
-        if "_form_class" not in cls.__dict__:
-            form_class = super().get_form_class()
-            form_class.base_fields = FieldsSharedPerRequest(form_class.base_fields)
-            cls._form_class = form_class
-        return cls._form_class
 
     def search_terms(self) -> str:
         return self.form.cleaned_data.get("q", "") if self.is_valid() else ""
@@ -155,11 +125,10 @@ class ClaimFilter(django_filters.FilterSet):
 
     def chosen_document(self) -> Document | None:
         slug = self.form.cleaned_data.get("document") if self.is_valid() else ""
-        return Document.objects.only("title", "slug").filter(slug=slug).first() if slug else None
+        if not slug:
+            return None
+        return Document.objects.public().only("title", "slug").filter(slug=slug).first()
 
     def filter_design(self, queryset, name, value):
         linked = EvidenceLink.objects.filter(study__design=value).values("claim_id")
         return queryset.filter(pk__in=linked)
-
-
-ClaimFilter.base_filters = FiltersCopiedPerRequest(ClaimFilter.base_filters)

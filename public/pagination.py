@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
-from functools import partial
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
@@ -43,11 +42,6 @@ class CursorPage:
         return bool(self.next_cursor or self.previous_cursor)
 
 
-PageReader = Callable[[Ordering, list | None, bool, int], list]
-"""Reads one page: (ordering, the cursor row's key values or None, backwards, how many
-rows) -> the rows, as read_page() gives them."""
-
-
 def paginate(
     queryset,
     ordering: Ordering,
@@ -55,16 +49,12 @@ def paginate(
     size: int,
     after: str = "",
     before: str = "",
-    read: PageReader | None = None,
 ) -> CursorPage:
-    """A page of the queryset in this order. `read`, when given, reads the rows instead of
-    read_page() (a prepared query, say); it must return what read_page() would."""
+    """A page of the queryset in this order, after (or before) the cursor's row."""
     backwards = bool(before) and not after
     cursor = before if backwards else after
     bound = _decode(cursor, key_fields(queryset, ordering)) if cursor else None
-    if read is None:
-        read = partial(read_page, queryset)
-    rows = read(ordering, bound, backwards, size + 1)
+    rows = list(page_query(queryset, ordering, bound, backwards, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -75,12 +65,6 @@ def paginate(
     return CursorPage(
         rows, next_cursor=last if more else None, previous_cursor=first if cursor else None
     )
-
-
-def read_page(
-    queryset, ordering: Ordering, bound: list | None, backwards: bool, limit: int
-) -> list:
-    return list(page_query(queryset, ordering, bound, backwards, limit))
 
 
 def page_query(queryset, ordering: Ordering, bound: list | None, backwards: bool, limit: int):

@@ -2,7 +2,6 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from claims.models import Claim
-from reviews.models import Review
 from sources.models import Document, Study
 
 
@@ -10,8 +9,7 @@ class ClaimSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        published = Claim.objects.filter(reviews__status=Review.Status.PUBLISHED)
-        return published.only("slug", "updated_at").order_by("pk")
+        return Claim.objects.reviewed().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, claim):
         return claim.updated_at
@@ -21,7 +19,7 @@ class DocumentSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Document.objects.only("slug", "updated_at").order_by("pk")
+        return Document.objects.public().only("slug", "updated_at").order_by("pk")
 
     def lastmod(self, document):
         return document.updated_at
@@ -31,7 +29,7 @@ class StudySitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return Study.objects.only("pk", "updated_at").order_by("pk")
+        return Study.objects.public().only("pk", "updated_at").order_by("pk")
 
     def lastmod(self, study):
         return study.updated_at

@@ -31,14 +31,14 @@ register_converter(RowSlugConverter, "rowslug")
 claim_patterns = (
     [
         path("", views.ClaimListView.as_view(), name="list"),
-        path("<rowslug:slug>/", views.claim_detail, name="detail"),
+        path("<rowslug:slug>/", views.ClaimDetailView.as_view(), name="detail"),
     ],
     "claims",
 )
 document_patterns = (
     [
         path("", views.DocumentListView.as_view(), name="list"),
-        path("<rowslug:slug>/", views.document_detail, name="detail"),
+        path("<rowslug:slug>/", views.DocumentDetailView.as_view(), name="detail"),
     ],
     "sources",
 )

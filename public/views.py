@@ -1,17 +1,16 @@
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
-from functools import partial
-from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -19,16 +18,17 @@ from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
-from config import reversing
-from public import queries
 from public.caching import cached_public_page, cached_value
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
-from public.pagination import InvalidCursor, paginate, paginate_ranked
-from public.queries import CLAIMS_PER_PAGE
-from reviews.models import SITE_NAME, VERDICT_RATINGS, Review, verdict_changes
+from public.pagination import CursorPage, InvalidCursor, paginate, paginate_ranked
+from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from sources.models import Document, Study
 
 NOT_REVIEWED = "Not yet reviewed"
+HOME_REVIEW_COUNT = 8
+HOME_DOCUMENT_COUNT = 10
+CLAIMS_PER_PAGE = 25
+PAGE_PARAMETERS = ("after", "before", "page")
 
 
 @cached_public_page
@@ -36,7 +36,7 @@ def home(request):
     tallies = cached_value("home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
-        "latest_claims": queries.latest_reviewed_claims(),
+        "latest_claims": Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT],
         "verdict_chart": _chart(
             [(v.label, v.css_class, verdicts.get(v.value, 0)) for v in Review.Verdict]
             + [(NOT_REVIEWED, "not-reviewed", verdicts.get("", 0))]
@@ -45,17 +45,17 @@ def home(request):
             [(c.label, "category", categories.get(c.value, 0)) for c in Claim.Category]
         ),
         "claim_total": sum(verdicts.values()),
-        "documents": queries.newest_documents(),
+        "documents": Document.objects.public().newest()[:HOME_DOCUMENT_COUNT],
         "document_total": tallies["documents"],
     }
-    return render(request, "home.html", context)
+    return render(request, "public/home.html", context)
 
 
 def _home_tallies() -> dict:
     return {
-        "verdicts": Claim.objects.tally("verdict"),
-        "categories": Claim.objects.tally("category"),
-        "documents": Document.objects.count(),
+        "verdicts": Claim.objects.public().tally("verdict"),
+        "categories": Claim.objects.public().tally("category"),
+        "documents": Document.objects.public().count(),
     }
 
 
@@ -75,69 +75,39 @@ class ClaimListView(FilterView):
     and the match count is counted once per change to the claims, not per request."""
 
     filterset_class = ClaimFilter
-    template_name = "reviews/claim_list.html"
+    template_name = "public/claim_list.html"
     context_object_name = "claims"
 
     def get_queryset(self):
         return claim_list_queryset()
 
-    def get_template_names(self):
-        # ListView's would look for a template named after the queryset's model, and so
-        # build the filtered queryset that get() leaves unbuilt.
-        return [self.template_name]
-
-    def get(self, request, *args, **kwargs):
-        # As FilterView.get(), but the filtered queryset is built only if the page reads
-        # it: a search's ranking and page come through prepared statements instead.
-        self.filterset = self.get_filterset(self.get_filterset_class())
-        valid = not self.filterset.is_bound or self.filterset.is_valid() or not self.strict
-        self.object_list = SimpleLazyObject(
-            lambda: self.filterset.qs if valid else self.filterset.queryset.none()
-        )
-        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
-        return self.render_to_response(context)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset, claims = context["filter"], context["claims"]
-        after, before = self.request.GET.get("after", ""), self.request.GET.get("before", "")
-        ordering = filterset.ordering()
+        # The list's rows and count depend on its facets, not on which page is shown.
         identity = urlencode(
             sorted((k, v) for k, v in self.request.GET.items() if k not in PAGE_PARAMETERS)
         )
+        searching = bool(filterset.search_terms())
+        cursor = {key: self.request.GET.get(key, "") for key in ("after", "before")}
         try:
-            if ordering is RELEVANCE:
-                # Ranked in one pass over a bounded set of matches, then paged in Python.
-                # Like a count, the ranking is kept until the claims change: every page of
-                # a search, and every reader making it, shares one.
-                ranked = cached_value(
-                    f"ranking:{SEARCH_CANDIDATES}:{identity}",
-                    lambda: queries.search_ranking(filterset),
-                )
-                page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, after=after, before=before)
-                page = replace(page, rows=queries.claims_in_order([pk for _, pk in page.rows]))
-                result_count = len(ranked)
+            if filterset.ordering() is RELEVANCE:
+                page, result_count = self.ranked_page(claims, identity, cursor)
             else:
-                page = paginate(
-                    claims,
-                    ordering,
-                    size=CLAIMS_PER_PAGE,
-                    after=after,
-                    before=before,
-                    read=queries.claim_list_reader(filterset),
-                )
+                page = paginate(claims, filterset.ordering(), size=CLAIMS_PER_PAGE, **cursor)
                 result_count = cached_value(
-                    f"claims:{identity}", partial(_claim_count, filterset, claims)
+                    f"claims:{identity}", lambda: _count(claims, searching=searching)
                 )
         except InvalidCursor as error:
             raise Http404(str(error)) from error
         context.update(
+            facets=identity,
             claims=page.rows,
             page=page,
             result_count=result_count,
             search_terms=filterset.search_terms(),
-            search_capped=bool(filterset.search_terms()) and result_count >= SEARCH_CANDIDATES,
-            ranked=ordering is RELEVANCE,
+            search_capped=searching and result_count >= SEARCH_CANDIDATES,
+            ranked=filterset.ordering() is RELEVANCE,
             chosen_document=filterset.chosen_document(),
             is_filtered=any(
                 value
@@ -147,39 +117,51 @@ class ClaimListView(FilterView):
         )
         return context
 
+    def ranked_page(self, claims, identity: str, cursor: dict) -> tuple[CursorPage, int]:
+        """A search's page: its matches ranked in one pass over a bounded set, kept until
+        the claims change (every page of a search, and every reader making it, shares one
+        ranking), then paged in Python."""
+        ranked = cached_value(
+            f"ranking:{SEARCH_CANDIDATES}:{identity}",
+            lambda: claims.ranked_matches(SEARCH_CANDIDATES),
+        )
+        page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, **cursor)
+        found = Claim.objects.public().for_list().in_bulk([pk for _, pk in page.rows])
+        rows = [found[pk] for _, pk in page.rows if pk in found]
+        return replace(page, rows=rows), len(ranked)
 
-PAGE_PARAMETERS = ("after", "before", "page")
 
-
-def _claim_count(filterset: ClaimFilter, claims) -> int:
+def _count(claims, *, searching: bool) -> int:
     """How many claims the list holds; a search ranks at most SEARCH_CANDIDATES."""
-    if filterset.search_terms():
+    if searching:
         return claims.order_by().values("pk")[:SEARCH_CANDIDATES].count()
     return claims.count()
 
 
-@cached_public_page
-def claim_detail(request, slug):
-    # One query for the claim, the review shown and the verdicts it replaced; a claim
-    # never published needs a second to be found.
-    history = queries.claim_review_history(slug=slug)
-    if history:
-        claim = history[0].claim
-    else:
-        claim = get_object_or_404(Claim.objects.defer("search_text", "search_vector"), slug=slug)
-    review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
-    context = {
-        "claim": claim,
-        "review": review,
-        "verdict": Review.Verdict(review.verdict) if review else None,
-        "certainty": Review.Certainty(review.certainty) if review and review.certainty else None,
-        "excerpts": queries.claim_excerpts(claim=claim.pk),
-        "evidence_links": queries.claim_evidence(claim=claim.pk) if review else [],
-        "contradictions": queries.claim_contradictions(claim=claim.pk),
-        "verdict_changes": verdict_changes(history),
-    }
-    context["json_ld"] = claim_review_json_ld(request, context) if review else None
-    return render(request, "reviews/claim_detail.html", context)
+@method_decorator(cached_public_page, name="dispatch")
+class ClaimDetailView(DetailView):
+    template_name = "public/claim_detail.html"
+    context_object_name = "claim"
+
+    def get_queryset(self):
+        return Claim.objects.public().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        claim = self.object
+        history = list(claim.reviews.history())
+        review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
+        context.update(
+            review=review,
+            verdict=Review.Verdict(review.verdict) if review else None,
+            certainty=Review.Certainty(review.certainty) if review and review.certainty else None,
+            excerpts=list(claim.excerpts.for_claim_page()),
+            evidence_links=claim.evidence_links.for_claim_page() if review else [],
+            contradictions=claim.contradicts.public().for_list().order_by("statement", "pk"),
+            verdict_changes=verdict_changes(history),
+        )
+        context["json_ld"] = claim_review_json_ld(self.request, context) if review else None
+        return context
 
 
 def claim_review_json_ld(request, context) -> dict:
@@ -208,8 +190,8 @@ def claim_review_json_ld(request, context) -> dict:
         "datePublished": review.published_at.date().isoformat(),
         "author": {
             "@type": "Organization",
-            "name": SITE_NAME,
-            "url": request.build_absolute_uri(reversing.url("home")),
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri(reverse("home")),
         },
         "reviewRating": _review_rating(context["verdict"]),
         "itemReviewed": item,
@@ -255,106 +237,85 @@ def _review_rating(verdict: Review.Verdict) -> dict:
     return rating
 
 
-@cached_public_page
-def document_detail(request, slug):
-    document = next(iter(queries.document_by_slug(slug=slug)), None)
-    if document is None:
-        raise Http404("No such document.")
-    spans = list(map(QuotedSpan._make, queries.document_spans(document=document.pk)))
-    verdicts_here = {span.claim_slug: span.claim_verdict for span in spans}
-    tally = Counter(verdicts_here.values())
-    unreviewed = tally.pop("", 0)
-    marks = _claim_marks(spans)
-    context = {
-        "document": document,
-        "highlighted": render_highlighted(
-            document.body, spans, lambda span: marks[span.claim_slug]
-        ),
-        "excerpt_count": len(spans),
-        "claim_count": len(verdicts_here),
-        "verdict_summary": [(v, tally[v.value]) for v in Review.Verdict if tally[v.value]],
-        "unreviewed_count": unreviewed,
-        "verdicts": list(Review.Verdict),
-    }
-    return render(request, "reviews/document_detail.html", context)
+@method_decorator(cached_public_page, name="dispatch")
+class DocumentDetailView(DetailView):
+    template_name = "public/document_detail.html"
+    context_object_name = "document"
+
+    def get_queryset(self):
+        return Document.objects.public().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The highlighted text is the page's heaviest part: a long document quotes hundreds
+        # of claims. It is kept until anything public changes (a verdict, say).
+        document = self.object
+        context.update(cached_value(f"document-text:{document.sha256}", self.highlighted))
+        context["verdicts"] = list(Review.Verdict)
+        return context
+
+    def highlighted(self) -> dict:
+        """The document's text with each excerpt highlighted, and a tally of its claims."""
+        document = self.object
+        spans = list(document.excerpts.spans())
+        verdicts_here = {span.claim__slug: span.claim__verdict for span in spans}
+        tally = Counter(verdicts_here.values())
+        unreviewed = tally.pop("", 0)
+        marks = _claim_marks(spans)
+        return {
+            "highlighted": render_highlighted(
+                document.body, spans, lambda span: marks[span.claim__slug]
+            ),
+            "excerpt_count": len(spans),
+            "claim_count": len(verdicts_here),
+            "verdict_summary": [(v, tally[v.value]) for v in Review.Verdict if tally[v.value]],
+            "unreviewed_count": unreviewed,
+        }
 
 
-class QuotedSpan(NamedTuple):
-    """An excerpt as the document page highlights it: a plain row, not a model instance,
-    since a long page holds hundreds."""
-
-    pk: int
-    start: int
-    end: int
-    claim_slug: str
-    claim_statement: str
-    claim_verdict: str
-
-
-def _claim_marks(spans: Iterable[QuotedSpan]) -> dict[str, Mark]:
+def _claim_marks(spans: Iterable) -> dict[str, Mark]:
     """How the excerpts of each claim quoted in `spans` are shown, keyed by claim slug."""
-    claim_url = reversing.slug_urls("claims:detail")
     shown = {v.value: (f"{v.label}: ", v.css_class) for v in Review.Verdict}
     shown[""] = (f"{NOT_REVIEWED}: ", "not-reviewed")
     marks = {}
-    for _pk, _start, _end, slug, statement, verdict in spans:
-        if slug not in marks:
-            label, css_class = shown[verdict]
-            marks[slug] = Mark(claim_url(slug), css_class, label + statement)
+    for span in spans:
+        if span.claim__slug not in marks:
+            label, css_class = shown[span.claim__verdict]
+            url = reverse("claims:detail", args=[span.claim__slug])
+            marks[span.claim__slug] = Mark(url, css_class, label + span.claim__statement)
     return marks
 
 
 class CountedPaginator(Paginator):
     """Page numbers for the shorter lists (documents, studies), with the total counted once
-    per change to the lists rather than on every request. `identity` names the list's
-    rows for the count's cache key (by default, its query's SQL)."""
-
-    def __init__(self, object_list, per_page, *, identity: str = "", **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.identity = identity
+    per change to the lists rather than on every request."""
 
     @cached_property
     def count(self) -> int:
-        identity = self.identity or f"{self.object_list.model._meta.label}:{self.object_list.query}"
+        identity = f"{self.object_list.model._meta.label}:{self.object_list.query}"
         return cached_value(identity, self.object_list.count)
-
-
-class PreparedPaginator(CountedPaginator):
-    """Numbered pages whose rows `read(offset=..., limit=...)` reads: a prepared query."""
-
-    def __init__(self, object_list, per_page, *, read: Callable[..., list], **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.read = read
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return self._get_page(self.read(offset=bottom, limit=top - bottom), number, self)
 
 
 @method_decorator(cached_public_page, name="dispatch")
 class DocumentListView(ListView):
-    template_name = "reviews/document_list.html"
+    template_name = "public/document_list.html"
     context_object_name = "documents"
     paginate_by = 50
     paginator_class = CountedPaginator
 
     def get_queryset(self):
-        return Document.objects.for_list()
+        return Document.objects.public().for_list()
 
 
 @method_decorator(cached_public_page, name="dispatch")
 class StudyListView(ListView):
-    template_name = "reviews/study_list.html"
+    template_name = "public/study_list.html"
     context_object_name = "studies"
     paginate_by = 50
     paginator_class = CountedPaginator
 
     def get_queryset(self):
-        studies = Study.objects.for_list()
+        studies = Study.objects.public().for_list()
         if design := self.design():
             studies = studies.filter(design=design)
         return studies
@@ -362,14 +323,6 @@ class StudyListView(ListView):
     def design(self) -> str:
         design = self.request.GET.get("design", "")
         return design if design in Study.Design.values else ""
-
-    def get_paginator(self, queryset, per_page, **kwargs):
-        if design := self.design():
-            read = partial(queries.study_list_page_of_design, design=design)
-        else:
-            read = queries.study_list_page
-        identity = f"studies:design={design}"
-        return PreparedPaginator(queryset, per_page, read=read, identity=identity, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -380,25 +333,21 @@ class StudyListView(ListView):
 
 @method_decorator(cached_public_page, name="dispatch")
 class StudyDetailView(DetailView):
-    model = Study
-    template_name = "reviews/study_detail.html"
+    template_name = "public/study_detail.html"
     context_object_name = "study"
 
-    def get_object(self, queryset=None):
-        found = queries.study_by_pk(pk=self.kwargs["pk"])
-        if not found:
-            raise Http404("No such study.")
-        return found[0]
+    def get_queryset(self):
+        return Study.objects.public()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["links"] = queries.study_evidence(study=self.object.pk)
+        context["links"] = self.object.evidence_links.for_study_page()
         return context
 
 
 @method_decorator(cached_public_page, name="dispatch")
 class MethodologyView(TemplateView):
-    template_name = "reviews/methodology.html"
+    template_name = "public/methodology.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from simple_history.models import HistoricalRecords
 
-from claims.models import LIST_FIELDS, Claim
+from claims.models import LIST_FIELDS, Claim, reviewed_condition
 from sources.models import Document, Study
 
 # Who publishes the reviews: the site, named as its header names it. The feed and the
@@ -24,7 +24,7 @@ class EvidenceLinkQuerySet(models.QuerySet):
     def for_study_page(self) -> "EvidenceLinkQuerySet":
         """The reviewed claims a study bears on, by statement."""
         return (
-            self.exclude(claim__verdict="")
+            self.filter(reviewed_condition(through="claim__"))
             .select_related("claim", "cited_by")
             .only(
                 "stance", "note", "claim_id", "cited_by_id", "study_id",
@@ -208,12 +208,16 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False).order_by("published_at", "pk")
 
     def latest_published(self) -> "ReviewQuerySet":
+        """Newest first, with what the feed of new reviews shows of each."""
         return (
             self.published()
             .select_related("claim")
-            .only("verdict", "certainty", "published_at", "claim__statement", "claim__slug")
+            .only(
+                "verdict", "certainty", "summary", "published_at", "updated_at", "claim_id",
+                "claim__statement", "claim__slug",
+            )
             .order_by("-published_at", "-pk")
-        )
+        )  # fmt: skip
 
     def verdict_counts(self) -> dict[str, int]:
         rows = self.values_list("verdict").annotate(n=Count("pk")).order_by()

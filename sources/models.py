@@ -6,9 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from config.reversing import key_url, slug_url
 from sources.fingerprints import NEAR_DUPLICATE, fingerprint, similarity
 from sources.identifiers import (
     DOI_PATTERN,
@@ -23,6 +23,11 @@ def body_sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+DOCUMENT_LIST_FIELDS = (
+    "title", "slug", "publisher", "kind", "excerpt_count", "claim_count", "created_at",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class NearDuplicate:
     document: "Document"
@@ -30,8 +35,20 @@ class NearDuplicate:
 
 
 class DocumentQuerySet(models.QuerySet):
+    def public(self) -> "DocumentQuerySet":
+        """Every document a reader may see: all of them."""
+        return self.all()
+
     def for_list(self) -> "DocumentQuerySet":
-        return self.defer("body").order_by("title", "pk")
+        """What a row of a document list shows, by title."""
+        return self.only(*DOCUMENT_LIST_FIELDS).order_by("title", "pk")
+
+    def newest(self) -> "DocumentQuerySet":
+        return self.for_list().order_by("-created_at", "-pk")
+
+    def for_detail(self) -> "DocumentQuerySet":
+        """A document's page: its text, without the fingerprint kept for matching."""
+        return self.defer("fingerprint")
 
     def near_duplicates(
         self, signature: list[int], *, threshold: float = NEAR_DUPLICATE
@@ -122,7 +139,7 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return slug_url("sources:detail", self.slug)
+        return reverse("sources:detail", args=[self.slug])
 
     BODY_LOCKED_MESSAGE = (
         "The text cannot be changed: excerpts point into it by character offset. "
@@ -166,6 +183,10 @@ class Document(models.Model):
 
 
 class StudyQuerySet(models.QuerySet):
+    def public(self) -> "StudyQuerySet":
+        """Every study a reader may see: all of them, cited or not."""
+        return self.all()
+
     def for_list(self) -> "StudyQuerySet":
         """Newest first, with what a row of the study list shows."""
         shown = ("slug", "title", "authors", "year", "journal", "design", "sample_size")
@@ -260,7 +281,7 @@ class Study(models.Model):
         return f"{lead}: {self.title}"
 
     def get_absolute_url(self):
-        return key_url("studies:detail", self.pk)
+        return reverse("studies:detail", args=[self.pk])
 
     def clean(self):
         if self.retraction_note and not self.is_retracted:

@@ -1,0 +1,70 @@
+"""How the public pages show a review: verdict and certainty badges, GRADE domains, the
+claim page's JSON-LD and HTML datetime attributes. Each builds its HTML with format_html,
+escaping every value; none marks text from a document safe."""
+
+import datetime
+import json
+from functools import cache
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from reviews.models import Certainty, Review, Verdict
+
+register = template.Library()
+
+# The characters that could end a <script> element or open markup inside it.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+@cache
+def badges(verdict: str, certainty: str = "") -> SafeString:
+    """A claim's verdict and certainty badges, from the values stored on the claim. A list
+    shows one a row, and there are few combinations: each is built once."""
+    if verdict:
+        shown = Verdict(verdict)
+        html = format_html(
+            '<span class="badge {}"><span class="visually-hidden">Verdict: </span>{}</span>',
+            shown.css_class,
+            shown.label,
+        )
+    else:
+        html = mark_safe('<span class="badge not-reviewed">Not yet reviewed</span>')
+    if certainty:
+        level = Certainty(certainty)
+        html += format_html(
+            ' <span class="badge {}"><span class="visually-hidden">Certainty: </span>'
+            "{} certainty</span>",
+            level.css_class,
+            level.label,
+        )
+    return html
+
+
+@register.filter
+def json_ld(data: dict) -> SafeString:
+    """A JSON-LD script element; the JSON is escaped so no text in it can close the tag."""
+    encoded = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(encoded))
+
+
+@register.filter
+def grade_domains(review: Review) -> list[tuple[str, str]]:
+    """(domain, judgment) for each of the five GRADE domains."""
+    return [
+        (review._meta.get_field(name).verbose_name, review.get_concern_display(name))
+        for name in Review.DOWNGRADING_DOMAINS
+    ]
+
+
+@register.filter
+def html_datetime(value: datetime.date) -> str:
+    """A moment as an HTML `datetime` attribute takes it: ISO 8601 in the current time zone,
+    to the whole second, with its offset (isoformat() alone writes six fractional digits,
+    and HTML allows at most three)."""
+    if isinstance(value, datetime.datetime):
+        return template_localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
