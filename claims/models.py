@@ -7,6 +7,7 @@ from django.db.models.functions import Length, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from simple_history.models import HistoricalRecords
 
+from config.derived import DerivedFieldsMixin
 from config.reversing import slug_url
 from sources.models import Document
 
@@ -116,8 +117,13 @@ def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
     )
 
 
-class Claim(models.Model):
+class Claim(DerivedFieldsMixin, models.Model):
     """One canonical, checkable statement that may appear in many documents."""
+
+    # Written by reviews.services.claims_refresh_derived() alone (see DerivedFieldsMixin).
+    derived_fields = (
+        "verdict", "certainty", "published_at", "document_count", "search_text", "search_vector",
+    )  # fmt: skip
 
     class Category(models.TextChoices):
         ONSET = "onset", "Onset"
