@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.timezone import localtime
 
+from config.generation import site_changed
+
 
 class EditorialAdminSite(admin.AdminSite):
     site_header = "Ketamine claims: editorial"
@@ -72,3 +74,20 @@ class VersionGuardAdminMixin:
         if change:
             obj.version = (form.cleaned_data.get("seen_version") or obj.version) + 1
         super().save_model(request, obj, form, change)
+
+
+class PublicPagesAdminMixin:
+    """For rows the public pages show and nothing else stores: a save (with its inlines and
+    many-to-many fields) or a deletion in the admin retires the cached pages."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        site_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        site_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        site_changed()

@@ -20,8 +20,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and evidence"
 
     def ready(self):
-        from reviews import signals  # noqa: F401  (connects the search-text receivers)
-
         # After contrib.auth has created the permissions: reviews is the last app listed.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         post_migrate.connect(invalidate_pages_after_migrate, sender=self)
