@@ -1,26 +1,9 @@
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.timezone import localtime
 
 from config.generation import site_changed
-
-
-class EditorialAdminSite(admin.AdminSite):
-    site_header = "Ketamine claims: editorial"
-    site_title = "Ketamine claims editorial"
-    index_title = "Evidence review"
-
-    def has_permission(self, request):
-        from reviews.roles import is_editorial
-
-        return is_editorial(request.user)
-
-
-class EditorialAdminConfig(AdminConfig):
-    default_site = "config.admin.EditorialAdminSite"
 
 
 class VersionGuardForm(forms.ModelForm):

@@ -2,7 +2,8 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from reviews.models import SITE_NAME, Review
+from config.settings import SITE_NAME
+from reviews.models import Review
 
 FEED_LENGTH = 30
 

@@ -20,12 +20,13 @@ from django_filters.views import FilterView
 from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
 from config import reversing
+from config.settings import SITE_NAME
 from public import queries
 from public.caching import cached_public_page, cached_value
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
 from public.queries import CLAIMS_PER_PAGE
-from reviews.models import SITE_NAME, VERDICT_RATINGS, Review, verdict_changes
+from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from sources.models import Document, Study
 
 NOT_REVIEWED = "Not yet reviewed"
