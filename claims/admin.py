@@ -10,13 +10,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.models import Candidate, Claim, Excerpt
-from claims.services import (
-    IngestResult,
-    NearDuplicateError,
-    candidate_accept,
-    candidate_dismiss,
-    document_ingest,
-)
+from claims.services import IngestResult, NearDuplicateError, candidate_dismiss, document_ingest
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
 from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
@@ -52,8 +46,10 @@ class ExcerptInline(PreloadedAutocompleteInline):
         return quote_in_context(excerpt)
 
 
-@admin.register(Claim)
 class ClaimAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
+    """The claim pages; registered by reviews/admin.py, which adds the evidence, reviews
+    and assignments and refreshes what an edit changes."""
+
     list_display = ["statement", "category", "figure", "excerpt_count", "updated_at"]
     list_filter = ["category", "unit"]
     search_fields = ["statement", "slug", "excerpts__quote"]
@@ -72,8 +68,10 @@ class ClaimAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
         return claim.excerpt_count
 
 
-@admin.register(Excerpt)
 class ExcerptAdmin(SimpleHistoryAdmin):
+    """Registered by reviews/admin.py, which refreshes the claims and documents an edit
+    touches."""
+
     list_display = ["__str__", "claim", "document", "start", "end"]
     list_filter = ["document", "claim__category"]
     list_select_related = ["claim", "document"]
@@ -155,9 +153,9 @@ class IngestForm(forms.Form):
         return form
 
 
-@admin.register(Candidate)
 class CandidateAdmin(admin.ModelAdmin):
-    """Sentences proposed when a document is ingested, and the pages to decide on them."""
+    """Sentences proposed when a document is ingested, and the pages to decide on them.
+    Registered by reviews/admin.py, whose subclass files a candidate (accept())."""
 
     list_display = ["__str__", "document", "category", "status", "best_match", "review_link"]
     list_filter = ["status", "category", "document"]
@@ -291,7 +289,7 @@ class CandidateAdmin(admin.ModelAdmin):
             claim = Claim.objects.filter(slug=slug).first() if slug else None
             if slug and claim is None:
                 raise ValidationError(f"There is no claim “{slug}”.")
-            excerpt = candidate_accept(
+            excerpt = self.accept(
                 candidate=candidate,
                 claim=claim,
                 statement=request.POST.get("statement", ""),
@@ -304,6 +302,10 @@ class CandidateAdmin(admin.ModelAdmin):
         else:
             self.message_user(request, f"Filed under “{excerpt.claim}”.")
         return candidate
+
+    def accept(self, **arguments) -> Excerpt:
+        """File the candidate as an excerpt (reviews.services.candidate_accept)."""
+        raise NotImplementedError
 
 
 def _int_or_none(value: str | None) -> int | None:

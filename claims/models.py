@@ -8,6 +8,7 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.derived import DerivedFieldsMixin
 from sources.models import Document
 
 CONTEXT_CHARS = 48
@@ -131,8 +132,13 @@ def _verbatim_bonus(query: str, *, elsewhere: Q) -> Case:
     )
 
 
-class Claim(models.Model):
+class Claim(DerivedFieldsMixin, models.Model):
     """One canonical, checkable statement that may appear in many documents."""
+
+    # Written by reviews.services.claims_refresh_derived() alone (see DerivedFieldsMixin).
+    derived_fields = (
+        "verdict", "certainty", "published_at", "document_count", "search_text", "search_vector",
+    )  # fmt: skip
 
     class Category(models.TextChoices):
         ONSET = "onset", "Onset"

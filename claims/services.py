@@ -1,16 +1,22 @@
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.candidates import propose
 from claims.matching import ClaimMatcher
-from claims.models import Candidate, Claim, Excerpt
+from claims.models import Candidate, Excerpt
+from config.generation import site_changed
 from sources.fingerprints import fingerprint
 from sources.ingest import IngestError, extract
 from sources.models import Document, NearDuplicate, body_sha256
 from sources.slugs import unique_slug
+
+REFRESH_BATCH = 2000  # rows a refresh updates per statement
 
 
 class NearDuplicateError(IngestError):
@@ -111,49 +117,9 @@ def document_ingest(
             )
             for row in candidates
         )
+        # A new page and its proposals: no excerpts yet, so no count or claim changes.
+        site_changed()
     return IngestResult(document, True, text, candidates)
-
-
-def candidate_accept(
-    *,
-    candidate: Candidate,
-    claim: Claim | None = None,
-    statement: str = "",
-    category: str = "",
-    start: int | None = None,
-    end: int | None = None,
-) -> Excerpt:
-    """File a candidate as an excerpt of an existing claim, or of a new one.
-
-    The span may be adjusted (start/end) before filing; the quote is always re-read from the
-    document so it is exact. Raises ValidationError with a readable message on bad input."""
-    if candidate.status != Candidate.Status.PROPOSED:
-        raise ValidationError("This candidate has already been decided.")
-    start = candidate.start if start is None else start
-    end = candidate.end if end is None else end
-    body = candidate.document.body
-    if not (0 <= start < end <= len(body)):
-        raise ValidationError(f"The span {start}–{end} is outside the document (0–{len(body)}).")
-    with transaction.atomic():
-        if claim is None:
-            if not statement.strip():
-                raise ValidationError("Choose a known claim or write the new claim's statement.")
-            claim = Claim(
-                statement=statement.strip(),
-                slug=unique_slug(Claim, statement, fallback="claim"),
-                category=category or candidate.category,
-            )
-            claim.full_clean()
-            claim.save()
-        excerpt = Excerpt(
-            claim=claim, document=candidate.document, quote=body[start:end], start=start, end=end
-        )
-        excerpt.full_clean()
-        excerpt.save()
-        candidate.status, candidate.excerpt = Candidate.Status.ACCEPTED, excerpt
-        candidate.decided_at = timezone.now()
-        candidate.save(update_fields=["status", "excerpt", "decided_at"])
-    return excerpt
 
 
 def candidate_dismiss(*, candidate: Candidate) -> None:
@@ -161,3 +127,17 @@ def candidate_dismiss(*, candidate: Candidate) -> None:
         raise ValidationError("This candidate has already been decided.")
     candidate.status, candidate.decided_at = Candidate.Status.DISMISSED, timezone.now()
     candidate.save(update_fields=["status", "decided_at"])
+
+
+def documents_refresh_counts(*, document_ids: Iterable[int | None]) -> None:
+    """Recount each document's excerpts and the distinct claims they quote, as stored on
+    the document for the lists that show them."""
+    ids = sorted({pk for pk in document_ids if pk is not None})
+    excerpts = Excerpt.objects.filter(document=OuterRef("pk")).order_by().values("document")
+    for first in range(0, len(ids), REFRESH_BATCH):
+        Document.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
+            excerpt_count=Coalesce(Subquery(excerpts.annotate(n=Count("pk")).values("n")), 0),
+            claim_count=Coalesce(
+                Subquery(excerpts.annotate(n=Count("claim", distinct=True)).values("n")), 0
+            ),
+        )

@@ -1,24 +1,9 @@
 from django import forms
-from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.timezone import localtime
 
-
-class EditorialAdminSite(admin.AdminSite):
-    site_header = "Ketamine claims: editorial"
-    site_title = "Ketamine claims editorial"
-    index_title = "Evidence review"
-
-    def has_permission(self, request):
-        from reviews.roles import is_editorial
-
-        return is_editorial(request.user)
-
-
-class EditorialAdminConfig(AdminConfig):
-    default_site = "config.admin.EditorialAdminSite"
+from config.generation import site_changed
 
 
 class VersionGuardForm(forms.ModelForm):
@@ -72,3 +57,20 @@ class VersionGuardAdminMixin:
         if change:
             obj.version = (form.cleaned_data.get("seen_version") or obj.version) + 1
         super().save_model(request, obj, form, change)
+
+
+class PublicPagesAdminMixin:
+    """For rows the public pages show and nothing else stores: a save (with its inlines and
+    many-to-many fields) or a deletion in the admin retires the cached pages."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        site_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        site_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        site_changed()

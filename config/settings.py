@@ -24,6 +24,10 @@ from config.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Who publishes the reviews: the site, named as its header names it. The feed and the
+# claim pages' structured data credit it as their author.
+SITE_NAME = "Ketamine claims, checked"
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -44,7 +48,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "config.admin.EditorialAdminConfig",
+    "reviews.apps.EditorialAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,10 +82,6 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
-
-# Who publishes the reviews, named as the site's header names it: the feed and the claim
-# pages' structured data credit it as their author.
-SITE_NAME = "Ketamine claims, checked"
 
 # Django's template language for every page: templates/ holds the site-wide ones (base.html,
 # the error pages), each app its own. The cached loader is on, as Django sets it by default.

@@ -16,18 +16,25 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin import CandidateAdmin as BaseCandidateAdmin
 from claims.admin import ClaimAdmin as BaseClaimAdmin
-from claims.models import Claim
+from claims.admin import ExcerptAdmin as BaseExcerptAdmin
+from claims.models import Candidate, Claim, Excerpt
 from config.admin import VersionGuardAdminMixin, VersionGuardForm
+from config.generation import site_changed
 from reviews.agreement import AGREED, AWAITING, IN_CONFLICT, agreement_table, claim_states
 from reviews.models import Assignment, EvidenceLink, Review, can_adjudicate, reviewable_claims
 from reviews.roles import ROLES
 from reviews.services import (
+    candidate_accept,
     claims_flag_for_rereview,
+    derived_refresh,
+    retraction_reason,
     review_publish,
     review_publish_consensus,
     review_submit,
     review_unpublish,
+    studies_cited,
     study_flag_dependent_claims,
 )
 from sources.admin import StudyAdmin as BaseStudyAdmin
@@ -40,6 +47,25 @@ NOT_ASSIGNED = (
     "This claim is not assigned to you: a reviewer reviews only the claims an editor has "
     "assigned to them."
 )
+
+
+# What an edit in the admin touched, for the refresh after it -------------------------------
+
+
+def touched(forms, name: str) -> set[int | None]:
+    """The `name` foreign key of each form's row as stored before the edit and as saved:
+    every row whose stored counts the edit may have changed."""
+    before = {form.initial.get(name) for form in forms}
+    return before | {getattr(form.instance, f"{name}_id") for form in forms}
+
+
+def inline_forms(formsets, model) -> list:
+    return [form for formset in formsets if formset.model is model for form in formset.forms]
+
+
+def column(rows, name: str) -> list[int]:
+    """The `name` foreign keys of these rows, read before they are deleted."""
+    return list(rows.values_list(f"{name}_id", flat=True))
 
 
 # Claims ---------------------------------------------------------------------------------
@@ -130,9 +156,6 @@ class WorkflowFilter(admin.SimpleListFilter):
         return queryset
 
 
-admin.site.unregister(Claim)
-
-
 @admin.register(Claim)
 class ClaimAdmin(BaseClaimAdmin):
     """The claim page with its evidence, assignments and reviews, which live in this app."""
@@ -167,6 +190,26 @@ class ClaimAdmin(BaseClaimAdmin):
                 removed.delete()
             return
         super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the claim, its contradictions, quotes and evidence are saved: its search
+        text and counts, the documents and studies it was or is linked to, the pages."""
+        super().save_related(request, form, formsets, change)
+        derived_refresh(
+            claim_ids=[form.instance.pk],
+            document_ids=touched(inline_forms(formsets, Excerpt), "document"),
+            study_ids=touched(inline_forms(formsets, EvidenceLink), "study"),
+        )
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Claim.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """The claims go with their quotes and evidence: recount what those were linked to."""
+        documents = column(Excerpt.objects.filter(claim__in=queryset), "document")
+        studies = studies_cited(claim_ids=queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        derived_refresh(document_ids=documents, study_ids=studies)
 
     @admin.display(description="Published verdict", ordering="verdict")
     def verdict_badge(self, claim):
@@ -224,12 +267,27 @@ class ClaimAdmin(BaseClaimAdmin):
 # Studies --------------------------------------------------------------------------------
 
 
-admin.site.unregister(Study)
-
-
 @admin.register(Study)
 class StudyAdmin(BaseStudyAdmin):
     actions = ["flag_dependent_claims"]
+
+    def save_related(self, request, form, formsets, change):
+        """A study just marked retracted flags every claim relying on it (and so retires
+        the cached pages); any other change retires them."""
+        super().save_related(request, form, formsets, change)
+        study = form.instance
+        if change and "is_retracted" in form.changed_data and study.is_retracted:
+            study_flag_dependent_claims(study=study, reason=retraction_reason(study))
+        else:
+            site_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)  # only an unlinked study can go: no counts change
+        site_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        site_changed()
 
     @admin.action(
         description="Mark every claim relying on these studies as needing re-review",
@@ -259,6 +317,46 @@ class EvidenceLinkAdmin(SimpleHistoryAdmin):
     search_fields = ["claim__statement", "study__title", "study__authors", "note"]
     autocomplete_fields = ["claim", "study", "cited_by"]
     readonly_fields = ["created_at", "updated_at"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        derived_refresh(study_ids=touched([form], "study"))
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        derived_refresh(study_ids=[obj.study_id])
+
+    def delete_queryset(self, request, queryset):
+        studies = column(queryset, "study")
+        super().delete_queryset(request, queryset)
+        derived_refresh(study_ids=studies)
+
+
+# Excerpts and candidates ------------------------------------------------------------------
+
+
+@admin.register(Excerpt)
+class ExcerptAdmin(BaseExcerptAdmin):
+    def save_related(self, request, form, formsets, change):
+        """The claims and documents the quote was and is in: their text and counts."""
+        super().save_related(request, form, formsets, change)
+        claims, documents = touched([form], "claim"), touched([form], "document")
+        derived_refresh(claim_ids=claims, document_ids=documents)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        derived_refresh(claim_ids=[obj.claim_id], document_ids=[obj.document_id])
+
+    def delete_queryset(self, request, queryset):
+        claims, documents = column(queryset, "claim"), column(queryset, "document")
+        super().delete_queryset(request, queryset)
+        derived_refresh(claim_ids=claims, document_ids=documents)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(BaseCandidateAdmin):
+    def accept(self, **arguments) -> Excerpt:
+        return candidate_accept(**arguments)
 
 
 # Reviews ----------------------------------------------------------------------------------
@@ -521,7 +619,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 # Users: editors manage roles, nothing more -------------------------------------------------
 
-
+# contrib.auth registers its own UserAdmin; replacing it is Django's documented way to
+# extend it ("Extending the existing User model": unregister, then register a subclass).
+# There is no other hook for a site-wide change of contrib.auth's user pages.
 admin.site.unregister(User)
 
 

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib import admin
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 
@@ -20,8 +22,26 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and evidence"
 
     def ready(self):
-        from reviews import signals  # noqa: F401  (connects the search-text receivers)
-
         # After contrib.auth has created the permissions: reviews is the last app listed.
         post_migrate.connect(sync_roles_after_migrate, sender=self)
         post_migrate.connect(invalidate_pages_after_migrate, sender=self)
+
+
+class EditorialAdminSite(admin.AdminSite):
+    """The admin, open to the editorial roles (reviews.roles) and superusers."""
+
+    site_header = "Ketamine claims: editorial"
+    site_title = "Ketamine claims editorial"
+    index_title = "Evidence review"
+
+    def has_permission(self, request):
+        from reviews.roles import is_editorial  # the auth models load after the app configs
+
+        return is_editorial(request.user)
+
+
+class EditorialAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the editorial site as its default site (admin.site)."""
+
+    default = False  # INSTALLED_APPS names it; "reviews" alone means ReviewsConfig
+    default_site = "reviews.apps.EditorialAdminSite"

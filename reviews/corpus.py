@@ -22,9 +22,18 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
+from claims.services import documents_refresh_counts
 from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
-from reviews.services import derived_refresh_deferred, review_publish, review_submit
+from reviews.services import (
+    _flag_for_rereview,
+    _publish,
+    _relying_on,
+    claims_refresh_derived,
+    retraction_reason,
+    review_submit,
+    studies_refresh_counts,
+)
 from sources.models import Document, Study
 
 STUDY_KEYS = {
@@ -76,12 +85,15 @@ class CorpusReport:
 
 
 def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
-    """Load every file of the corpus in one transaction; roll back on the first error."""
+    """Load every file of the corpus in one transaction; roll back on the first error. What
+    the claims, documents and studies loaded store is refreshed once, at the end."""
     directory = Path(directory)
     loader = _CorpusLoader(directory)
     with transaction.atomic():
-        with derived_refresh_deferred():
-            loader.load()
+        loader.load()
+        claims_refresh_derived(claim_ids=[claim.pk for claim in loader.claims.values()])
+        documents_refresh_counts(document_ids=[d.pk for d in loader.documents.values()])
+        studies_refresh_counts(study_ids=[study.pk for study in loader.studies.values()])
         site_changed()
         if dry_run:
             transaction.set_rollback(True)
@@ -104,9 +116,11 @@ class _CorpusLoader:
         document_files = sorted((self.directory / "documents").glob("*.yaml"))
         claim_entries = self._read_list(claim_file) if claim_file.exists() else []
         if study_file.exists():
+            retracted_before = dict(Study.objects.values_list("slug", "is_retracted"))
             for index, entry in enumerate(self._read_list(study_file), 1):
                 with self._entry(study_file, index, entry):
                     self._load_study(entry)
+            self._flag_newly_retracted(retracted_before)
         document_entries = {}
         for path in document_files:
             with self._entry(path, None, None):
@@ -208,6 +222,12 @@ class _CorpusLoader:
             values["verified_from"] = "\n".join(values["verified_from"])
         self.studies[slug] = self._upsert(Study, {"slug": slug}, values)
 
+    def _flag_newly_retracted(self, retracted_before: dict[str, bool]) -> None:
+        """A stored study the corpus now marks retracted: its claims need a new review."""
+        for slug, study in self.studies.items():
+            if study.is_retracted and retracted_before.get(slug) is False:
+                _flag_for_rereview(_relying_on(study), reason=retraction_reason(study))
+
     def _load_document(self, path: Path, entry: dict) -> None:
         text_path = self.directory / "documents" / _required(entry, "text")
         try:
@@ -291,7 +311,7 @@ class _CorpusLoader:
             self.report.count(Review, "unchanged")
             return
         review_submit(review=candidate)
-        review_publish(review=candidate)
+        _publish(candidate, by=None)  # the write alone: corpus_load refreshes at the end
         self.report.count(Review, "created")
 
     # Look-ups ------------------------------------------------------------------------

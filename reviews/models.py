@@ -9,10 +9,6 @@ from simple_history.models import HistoricalRecords
 from claims.models import LIST_FIELDS, Claim, reviewed_condition
 from sources.models import Document, Study
 
-# Who publishes the reviews: the site, named as its header names it. The feed and the
-# claim pages' structured data credit it as their author.
-SITE_NAME = "Ketamine claims, checked"
-
 
 class EvidenceLinkQuerySet(models.QuerySet):
     def for_claim_page(self) -> "EvidenceLinkQuerySet":

@@ -1,22 +1,25 @@
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 
 from django.contrib.postgres.search import SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims.models import SEARCH_CONFIG, Claim, Excerpt
+from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt
+from claims.services import REFRESH_BATCH, documents_refresh_counts
+from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
-from sources.models import Document, Study
+from sources.models import Study
+from sources.slugs import unique_slug
 
 
 def review_submit(*, review: Review, by=None) -> Review:
     """The author hands in a draft: it can no longer change. Once every reviewer assigned to
-    the claim has handed in theirs, they can read each other's (ReviewQuerySet.visible_to)."""
+    the claim has handed in theirs, they can read each other's (ReviewQuerySet.visible_to).
+    Nothing public changes: a submitted review is seen only in the admin."""
     with transaction.atomic():
         _lock_latest(review)
         review.transition_to(Review.Status.SUBMITTED, by=by, at=timezone.now())
@@ -27,36 +30,47 @@ def review_submit(*, review: Review, by=None) -> Review:
 
 def review_publish(*, review: Review, by=None) -> Review:
     """Publish a submitted review, superseding the claim's previously published one, and
-    clear the claim's re-review flag."""
+    clear the claim's re-review flag. The claim's stored verdict, certainty and search text,
+    the counts of the studies it cites and every cached page follow."""
     with transaction.atomic():
-        _lock_latest(review)
-        now = timezone.now()
-        earlier = Review.objects.select_for_update().filter(
-            claim_id=review.claim_id, status=Review.Status.PUBLISHED
-        )
-        for old in earlier.exclude(pk=review.pk):
-            old.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
-            old.save()
-        review.transition_to(Review.Status.PUBLISHED, by=by, at=now)
-        review.full_clean()
-        review.save()
-        claim = review.claim
-        if claim.rereview_reason:
-            _claim_save_rereview(claim, reason="", at=None)
+        _publish(review, by=by)
+        claims_refresh_derived(claim_ids=[review.claim_id])
+        studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
+        site_changed()
     return review
+
+
+def _publish(review: Review, *, by) -> None:
+    """The write of review_publish() alone; its caller refreshes what it changed."""
+    _lock_latest(review)
+    now = timezone.now()
+    earlier = Review.objects.select_for_update().filter(
+        claim_id=review.claim_id, status=Review.Status.PUBLISHED
+    )
+    for old in earlier.exclude(pk=review.pk):
+        old.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
+        old.save()
+    review.transition_to(Review.Status.PUBLISHED, by=by, at=now)
+    review.full_clean()
+    review.save()
+    claim = review.claim
+    if claim.rereview_reason:
+        _claim_save_rereview(claim, reason="", at=None)
 
 
 def review_unpublish(*, review: Review, by=None) -> Review:
     """Withdraw a published review; the claim shows as not reviewed and needs a new one."""
     with transaction.atomic():
         _lock_latest(review)
-        now = timezone.now()
-        review.transition_to(Review.Status.SUPERSEDED, by=by, at=now)
+        review.transition_to(Review.Status.SUPERSEDED, by=by, at=timezone.now())
         review.save()
-        claims_flag_for_rereview(
-            claims=Claim.objects.filter(pk=review.claim_id),
+        _flag_for_rereview(
+            Claim.objects.filter(pk=review.claim_id),
             reason=f"Its published review was withdrawn by {by or 'an editor'}.",
         )
+        claims_refresh_derived(claim_ids=[review.claim_id])
+        studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
+        site_changed()
     return review
 
 
@@ -76,11 +90,24 @@ def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) ->
         review.save()
         review.contributors.set(contributors)
         review_submit(review=review, by=by)
-        return review_publish(review=review, by=by)
+        _publish(review, by=by)
+        claims_refresh_derived(claim_ids=[claim.pk])
+        studies_refresh_counts(study_ids=studies_cited(claim_ids=[claim.pk]))
+        site_changed()
+    return review
 
 
 def claims_flag_for_rereview(*, claims, reason: str) -> int:
-    """Mark claims as needing a new review (saved one by one so history records it)."""
+    """Mark claims as needing a new review; their pages say so."""
+    with transaction.atomic():
+        flagged = _flag_for_rereview(claims, reason=reason)
+        site_changed()
+    return flagged
+
+
+def _flag_for_rereview(claims, *, reason: str) -> int:
+    """The write of claims_flag_for_rereview() alone (saved one by one so history records
+    it); nothing a claim stores is derived from the flag."""
     now = timezone.now()
     flagged = 0
     for claim in claims:
@@ -98,57 +125,86 @@ def _claim_save_rereview(claim: Claim, *, reason: str, at) -> None:
     claim.refresh_from_db(fields=["version"])
 
 
-def study_flag_dependent_claims(*, study, reason: str) -> int:
+def study_flag_dependent_claims(*, study: Study, reason: str) -> int:
     """Flag every claim whose evidence includes this study."""
-    claims = Claim.objects.filter(evidence_links__study=study).distinct()
-    return claims_flag_for_rereview(claims=claims, reason=reason)
+    return claims_flag_for_rereview(claims=_relying_on(study), reason=reason)
 
 
-# Claims, documents and studies whose derived state a derived_refresh_deferred() block
-# will refresh at its end (None outside such a block).
-_pending: ContextVar[dict[str, set[int]] | None] = ContextVar("pending_refresh", default=None)
-REFRESH_BATCH = 2000
+def retraction_reason(study: Study) -> str:
+    """Why a claim needs a new review once a study it relies on is retracted."""
+    return f"A study it relies on was retracted: {study}."
 
 
-@contextmanager
-def derived_refresh_deferred() -> Iterator[None]:
-    """Within the block, collect the claims, documents and studies whose derived state is
-    stale and refresh each once at the end, instead of after every save (bulk loads save
-    thousands of rows)."""
-    pending: dict[str, set[int]] = {"claims": set(), "documents": set(), "studies": set()}
-    token = _pending.set(pending)
-    try:
-        yield
-    finally:
-        _pending.reset(token)
-    claims_refresh_derived(claim_ids=pending["claims"])  # recounts the studies they cite
-    documents_refresh_counts(document_ids=pending["documents"])
-    studies_refresh_counts(study_ids=pending["studies"])
+def _relying_on(study: Study):
+    return Claim.objects.filter(evidence_links__study=study).distinct()
 
 
-def _refresh_or_defer(kind: str, ids: Iterable[int], refresh: Callable[[list[int]], None]):
-    pending = _pending.get()
-    if pending is None:
-        refresh(list(ids))
-    else:
-        pending[kind].update(pk for pk in ids if pk is not None)
+def candidate_accept(
+    *,
+    candidate: Candidate,
+    claim: Claim | None = None,
+    statement: str = "",
+    category: str = "",
+    start: int | None = None,
+    end: int | None = None,
+) -> Excerpt:
+    """File a candidate as an excerpt of an existing claim, or of a new one: the claim's
+    stored quotes, document count and search text, its document's counts and the cached
+    pages change.
+
+    The span may be adjusted (start/end) before filing; the quote is always re-read from the
+    document so it is exact. Raises ValidationError with a readable message on bad input."""
+    if candidate.status != Candidate.Status.PROPOSED:
+        raise ValidationError("This candidate has already been decided.")
+    start = candidate.start if start is None else start
+    end = candidate.end if end is None else end
+    body = candidate.document.body
+    if not (0 <= start < end <= len(body)):
+        raise ValidationError(f"The span {start}–{end} is outside the document (0–{len(body)}).")
+    with transaction.atomic():
+        if claim is None:
+            if not statement.strip():
+                raise ValidationError("Choose a known claim or write the new claim's statement.")
+            claim = Claim(
+                statement=statement.strip(),
+                slug=unique_slug(Claim, statement, fallback="claim"),
+                category=category or candidate.category,
+            )
+            claim.full_clean()
+            claim.save()
+        excerpt = Excerpt(
+            claim=claim, document=candidate.document, quote=body[start:end], start=start, end=end
+        )
+        excerpt.full_clean()
+        excerpt.save()
+        candidate.status, candidate.excerpt = Candidate.Status.ACCEPTED, excerpt
+        candidate.decided_at = timezone.now()
+        candidate.save(update_fields=["status", "excerpt", "decided_at"])
+        claims_refresh_derived(claim_ids=[claim.pk])
+        documents_refresh_counts(document_ids=[candidate.document_id])
+        site_changed()
+    return excerpt
 
 
-def claims_schedule_refresh(*, claim_ids: Iterable[int]) -> None:
-    """Refresh now, or at the end of the enclosing derived_refresh_deferred() block."""
-    _refresh_or_defer("claims", claim_ids, lambda ids: claims_refresh_derived(claim_ids=ids))
+def derived_refresh(
+    *,
+    claim_ids: Iterable[int | None] = (),
+    document_ids: Iterable[int | None] = (),
+    study_ids: Iterable[int | None] = (),
+) -> None:
+    """After an editor's edit of claims, their quotes or their evidence (the admin's forms
+    and deletions): refresh what the claims store, recount the documents and studies the
+    edit touched (before and after it), and retire the cached pages."""
+    claims_refresh_derived(claim_ids=claim_ids)
+    documents_refresh_counts(document_ids=document_ids)
+    studies_refresh_counts(study_ids=study_ids)
+    site_changed()
 
 
-def documents_schedule_refresh(*, document_ids: Iterable[int]) -> None:
-    """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
-    _refresh_or_defer(
-        "documents", document_ids, lambda ids: documents_refresh_counts(document_ids=ids)
-    )
-
-
-def studies_schedule_refresh(*, study_ids: Iterable[int]) -> None:
-    """Recount now, or at the end of the enclosing derived_refresh_deferred() block."""
-    _refresh_or_defer("studies", study_ids, lambda ids: studies_refresh_counts(study_ids=ids))
+def studies_cited(*, claim_ids: Iterable[int]) -> list[int]:
+    """The studies in these claims' evidence, whose counts follow the claims' verdicts."""
+    links = EvidenceLink.objects.filter(claim_id__in=list(claim_ids)).order_by()
+    return list(links.values_list("study_id", flat=True).distinct())
 
 
 def studies_refresh_counts(*, study_ids: Iterable[int]) -> None:
@@ -168,31 +224,15 @@ def studies_refresh_counts(*, study_ids: Iterable[int]) -> None:
         )
 
 
-def documents_refresh_counts(*, document_ids: Iterable[int]) -> None:
-    """Recount each document's excerpts and the distinct claims they quote, as stored on
-    the document for the lists that show them."""
-    ids = sorted({pk for pk in document_ids if pk is not None})
-    excerpts = Excerpt.objects.filter(document=OuterRef("pk")).order_by().values("document")
-    for first in range(0, len(ids), REFRESH_BATCH):
-        Document.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
-            excerpt_count=Coalesce(Subquery(excerpts.annotate(n=Count("pk")).values("n")), 0),
-            claim_count=Coalesce(
-                Subquery(excerpts.annotate(n=Count("claim", distinct=True)).values("n")), 0
-            ),
-        )
-
-
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
     """Rebuild what a claim stores about its quotes and reviews: the published verdict,
-    certainty and date, how many documents make it, and its search text and vector."""
+    certainty and date, how many documents make it, and its search text and vector. (The
+    counts of the studies it cites follow its verdict: see studies_refresh_counts.)"""
     ids = sorted({pk for pk in claim_ids if pk is not None})
     for first in range(0, len(ids), REFRESH_BATCH):
         batch = ids[first : first + REFRESH_BATCH]
         _refresh_published_state(batch)
         _refresh_search(batch)
-        # A claim gaining or losing its published review changes its studies' counts.
-        cited = EvidenceLink.objects.filter(claim_id__in=batch).values_list("study_id", flat=True)
-        studies_refresh_counts(study_ids=cited.distinct())
 
 
 def _refresh_published_state(ids: Sequence[int]) -> None:

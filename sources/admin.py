@@ -8,15 +8,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import PublicPagesAdminMixin
 from sources.citations import MAX_CITATION_BYTES, CitationError, citations_import
-from sources.models import Document, Study
+from sources.models import Document
 
 # Django 6.0 makes https the default scheme for typed-in URLs; adopt it now.
 HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Document)
-class DocumentAdmin(SimpleHistoryAdmin):
+class DocumentAdmin(PublicPagesAdminMixin, SimpleHistoryAdmin):
     list_display = ["title", "publisher", "kind", "excerpt_count", "retrieved_on", "updated_at"]
     list_filter = ["kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
@@ -46,8 +47,10 @@ class DocumentAdmin(SimpleHistoryAdmin):
         return format_html('<a href="{}">{}</a>', url, newer)
 
 
-@admin.register(Study)
 class StudyAdmin(SimpleHistoryAdmin):
+    """The study pages; registered by reviews/admin.py, whose subclass flags the claims
+    relying on a study when it is retracted."""
+
     list_display = ["__str__", "design", "year", "sample_size", "doi", "pmid", "is_retracted"]
     list_filter = ["design", "is_retracted", "year"]
     search_fields = ["title", "authors", "journal", "doi", "pmid", "slug"]

@@ -12,6 +12,7 @@ from Bio import Medline
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from config.generation import site_changed
 from sources.identifiers import normalize_doi, normalize_pmid
 from sources.models import Study
 from sources.slugs import unique_slug
@@ -333,4 +334,6 @@ def citations_import(*, data: bytes | str, name: str = "", dry_run: bool = False
             raise CitationError(f"{citation.label}: {details}") from None
     if dry_run:
         transaction.set_rollback(True)
+    elif report.created or report.updated:
+        site_changed()  # the study pages; no count changes: no study gained or lost a link
     return report

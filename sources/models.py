@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from config.derived import DerivedFieldsMixin
 from sources.fingerprints import NEAR_DUPLICATE, fingerprint, similarity
 from sources.identifiers import (
     DOI_PATTERN,
@@ -65,8 +66,11 @@ class DocumentQuerySet(models.QuerySet):
         return sorted(near, key=lambda n: (-n.similarity, n.document.pk))
 
 
-class Document(models.Model):
+class Document(DerivedFieldsMixin, models.Model):
     """A marketing text that makes claims, stored verbatim so excerpts can point into it."""
+
+    # Written by claims.services.documents_refresh_counts() alone (see DerivedFieldsMixin).
+    derived_fields = ("excerpt_count", "claim_count")
 
     class Kind(models.TextChoices):
         CLINIC_PAGE = "clinic_page", "Clinic page"
@@ -99,7 +103,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # How many excerpts the document has and how many claims they quote, kept by
-    # reviews.services.documents_refresh_counts() whenever its excerpts change.
+    # claims.services.documents_refresh_counts() whenever its excerpts change.
     excerpt_count = models.PositiveIntegerField(default=0, editable=False)
     claim_count = models.PositiveIntegerField(default=0, editable=False)
 
@@ -193,8 +197,11 @@ class StudyQuerySet(models.QuerySet):
         return self.only(*shown, "is_retracted", "claim_count").order_by("-year", "title", "pk")
 
 
-class Study(models.Model):
+class Study(DerivedFieldsMixin, models.Model):
     """A piece of evidence: a trial, review, label, guideline or statistic."""
+
+    # Written by reviews.services.studies_refresh_counts() alone (see DerivedFieldsMixin).
+    derived_fields = ("claim_count",)
 
     class Design(models.TextChoices):
         META_ANALYSIS = "meta_analysis", "Meta-analysis"

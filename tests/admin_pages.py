@@ -1,5 +1,7 @@
 """What a signed-in browser does on admin pages: sign in as a persona, post a change page back."""
 
+from django.urls import reverse
+
 
 def change_form_data(page, **changes) -> dict:
     """The change page's form and inline forms as rendered, with `changes` typed in (a
@@ -25,3 +27,19 @@ def login(client, user):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def save_change_page(client, model: str, pk, **changes):
+    """Open `model`'s ("claims_claim") change page for row `pk` and save it with `changes`
+    typed in; the response, a redirect once saved."""
+    url = reverse(f"admin:{model}_change", args=[pk])
+    response = client.post(url, change_form_data(client.get(url), **changes))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return response
+
+
+def delete_selected(client, model: str, pks: list):
+    """Tick rows `pks` on `model`'s list, choose "Delete selected" and confirm."""
+    url = reverse(f"admin:{model}_changelist")
+    data = {"action": "delete_selected", "_selected_action": pks, "post": "yes"}
+    return client.post(url, data, follow=True)

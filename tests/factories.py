@@ -1,4 +1,6 @@
-"""Small make_* helpers: a valid row with sensible defaults, any field overridable."""
+"""Small make_* helpers: a valid row with sensible defaults, any field overridable. Each
+refreshes what its row changes (as the services do), but leaves the cached pages alone: a
+test that changes data under a cached page goes through a service or the admin."""
 
 import itertools
 from pathlib import Path
@@ -7,7 +9,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from claims.models import Claim, Excerpt
+from claims.services import documents_refresh_counts
 from reviews.models import EvidenceLink, Review
+from reviews.services import claims_refresh_derived, studies_cited, studies_refresh_counts
 from sources.models import Document, Study
 
 _sequence = itertools.count(1)
@@ -52,7 +56,9 @@ def make_claim(**overrides) -> Claim:
         "category": Claim.Category.ONSET,
     }
     values.update(overrides)
-    return Claim.objects.create(**values)
+    claim = Claim.objects.create(**values)
+    claims_refresh_derived(claim_ids=[claim.pk])
+    return claim
 
 
 def make_excerpt(*, quote: str = "within hours", **overrides) -> Excerpt:
@@ -64,6 +70,8 @@ def make_excerpt(*, quote: str = "within hours", **overrides) -> Excerpt:
         setattr(excerpt, name, value)
     excerpt.full_clean()
     excerpt.save()
+    claims_refresh_derived(claim_ids=[claim.pk])
+    documents_refresh_counts(document_ids=[document.pk])
     return excerpt
 
 
@@ -74,7 +82,9 @@ def make_evidence_link(**overrides) -> EvidenceLink:
         values["claim"] = make_claim()
     if "study" not in values:
         values["study"] = make_study()
-    return EvidenceLink.objects.create(**values)
+    link = EvidenceLink.objects.create(**values)
+    studies_refresh_counts(study_ids=[link.study_id])
+    return link
 
 
 def make_review(**overrides) -> Review:
@@ -89,7 +99,11 @@ def make_review(**overrides) -> Review:
         values["claim"] = make_claim()
     if values.get("status") == Review.Status.PUBLISHED:
         values.setdefault("published_at", timezone.now())
-    return Review.objects.create(**values)
+    review = Review.objects.create(**values)
+    if review.status == Review.Status.PUBLISHED:
+        claims_refresh_derived(claim_ids=[review.claim_id])
+        studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
+    return review
 
 
 def seed_page(number: int) -> str:

@@ -6,15 +6,17 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from claims.models import Claim, Excerpt
+from claims.models import Candidate, Claim, Excerpt
 from config.generation import KEY as GENERATION_KEY
 from config.generation import site_changed
 from public.caching import cached_value
 from reviews.models import Review
-from reviews.services import review_publish, review_submit
+from reviews.services import candidate_accept, review_publish, review_submit
+from tests.admin_pages import delete_selected, save_change_page
 from tests.factories import (
     make_claim,
     make_document,
@@ -44,6 +46,23 @@ def world():
     make_evidence_link(claim=claim, study=study)
     make_review(claim=claim, status=Review.Status.PUBLISHED, verdict=Review.Verdict.MISLEADING)
     return {"claim": claim, "document": document, "study": study}
+
+
+@pytest.fixture
+def editor_client(editor):
+    """An editor at work in the admin, beside the anonymous reader (`client`)."""
+    editing = Client()
+    editing.force_login(editor)
+    return editing
+
+
+def file_candidate(document, quote: str, **claim) -> Excerpt:
+    """File a sentence of the document as an editor does on its candidates page."""
+    found = Excerpt.locate(document=document, quote=quote)
+    candidate = Candidate.objects.create(
+        document=document, start=found.start, end=found.end, quote=quote, category="dosing"
+    )
+    return candidate_accept(candidate=candidate, **claim)
 
 
 def public_urls(world) -> list[str]:
@@ -94,33 +113,36 @@ def test_a_draft_review_leaves_the_cached_pages_alone(client, world):
     assert count == 0 and "verdict-supported" not in html
 
 
-def test_changing_a_claim_shows_on_its_page_the_lists_and_its_document(client, world):
+def test_changing_a_claim_shows_on_its_page_the_lists_and_its_document(
+    client, editor_client, world
+):
     claim = world["claim"]
     pages = [claim.get_absolute_url(), reverse("claims:list"), world["document"].get_absolute_url()]
     pages.append(world["study"].get_absolute_url())
     for url in pages:
         client.get(url)
-    claim.statement = "Ketamine relieves depression within a day."
-    claim.save()
+    statement = "Ketamine relieves depression within a day."
+    save_change_page(editor_client, "claims_claim", claim.pk, statement=statement)
     for url in pages:
         assert "within a day" in client.get(url).content.decode(), url
 
 
-def test_a_new_slug_retires_the_page_cached_at_the_old_one(client, world):
+def test_a_new_slug_retires_the_page_cached_at_the_old_one(client, editor_client, world):
     claim = world["claim"]
     old = claim.get_absolute_url()
     assert client.get(old).status_code == 200
-    claim.slug = "renamed-claim"
-    claim.save()
+    save_change_page(editor_client, "claims_claim", claim.pk, slug="renamed-claim")
     assert client.get(old).status_code == 404
 
 
-def test_changing_a_study_shows_on_its_page_and_the_claims_it_bears_on(client, world):
+def test_changing_a_study_shows_on_its_page_and_the_claims_it_bears_on(
+    client, editor_client, world
+):
     study, claim = world["study"], world["claim"]
     for url in (study.get_absolute_url(), claim.get_absolute_url(), reverse("studies:list")):
         client.get(url)
-    study.title = "A crossover trial of esketamine"
-    study.save()
+    title = "A crossover trial of esketamine"
+    save_change_page(editor_client, "sources_study", study.pk, title=title)
     for url in (study.get_absolute_url(), claim.get_absolute_url(), reverse("studies:list")):
         assert "A crossover trial of esketamine" in client.get(url).content.decode(), url
 
@@ -129,26 +151,28 @@ def test_a_document_gaining_an_excerpt_shows_it_at_once(client, world):
     document = world["document"]
     url = document.get_absolute_url()
     assert "1 excerpt," in client.get(url).content.decode()
-    other = make_claim(statement="Most patients need six infusions.")
-    make_excerpt(claim=other, document=document, quote="six infusions")
+    other = file_candidate(
+        document, "six infusions", statement="Most patients need six infusions."
+    ).claim
     html = client.get(url).content.decode()
     assert "2 excerpts," in html and other.get_absolute_url() in html
     assert "six infusions" in client.get(other.get_absolute_url()).content.decode()
 
 
-def test_removing_an_excerpt_shows_at_once(client, world):
+def test_removing_an_excerpt_shows_at_once(client, editor_client, world):
     url = world["document"].get_absolute_url()
     client.get(url)
-    Excerpt.objects.filter(document=world["document"]).delete()
+    excerpts = Excerpt.objects.filter(document=world["document"])
+    delete_selected(editor_client, "claims_excerpt", list(excerpts.values_list("pk", flat=True)))
     assert "0 excerpts," in client.get(url).content.decode()
 
 
-def test_linking_a_contradicting_claim_updates_both_pages(client, world):
+def test_linking_a_contradicting_claim_updates_both_pages(client, editor_client, world):
     claim = world["claim"]
     other = make_claim(statement="Ketamine takes weeks to work.")
     client.get(claim.get_absolute_url())
     client.get(other.get_absolute_url())
-    claim.contradicts.add(other)
+    save_change_page(editor_client, "claims_claim", claim.pk, contradicts=[other.pk])
     assert other.statement in client.get(claim.get_absolute_url()).content.decode()
     assert claim.statement in client.get(other.get_absolute_url()).content.decode()
 
@@ -249,9 +273,9 @@ def test_a_search_ranking_is_kept_until_the_claims_change(client, world, setting
     second, html = queries_for(client, url)
     assert second == first - 1  # the claims of the page, but not the ranking again
     assert "Ketamine relieves depression within hours." in html
-    newer = make_claim(statement="Ketamine ends suicidal thinking at once.")
-    make_excerpt(claim=newer, document=world["document"], quote="within hours")
-    assert "Ketamine ends suicidal thinking at once." in client.get(url).content.decode()
+    statement = "Ketamine ends suicidal thinking at once."
+    file_candidate(world["document"], "Side effects are minimal", statement=statement)
+    assert statement in client.get(url).content.decode()
 
 
 def test_public_pages_say_how_long_anyone_may_keep_them(client, world, settings):

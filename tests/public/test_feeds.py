@@ -3,9 +3,10 @@ on, which flags any feed that breaks the format as "bozo"."""
 
 import feedparser
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from reviews.models import SITE_NAME, Review
+from reviews.models import Review
 from tests.factories import make_excerpt, make_review
 
 pytestmark = pytest.mark.django_db
@@ -37,9 +38,9 @@ def test_the_feed_names_the_site_as_the_author_of_every_review(client):
     published("Side effects are minimal.", verdict=Review.Verdict.NOT_CHECKABLE)
     feed = parsed_feed(client)
     # RFC 4287: each entry has an author, its own or the feed's.
-    assert feed.feed.author_detail.name == SITE_NAME
+    assert feed.feed.author_detail.name == settings.SITE_NAME
     for entry in feed.entries:
-        assert entry.get("author_detail", feed.feed.author_detail).name == SITE_NAME
+        assert entry.get("author_detail", feed.feed.author_detail).name == settings.SITE_NAME
 
 
 def test_each_entry_has_an_id_a_link_to_its_claim_and_when_it_was_updated(client):

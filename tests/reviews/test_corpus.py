@@ -170,6 +170,27 @@ def test_a_changed_review_is_published_and_the_old_one_superseded(tmp_path):
     assert statuses == {"partly_supported": "superseded", "misleading": "published"}
 
 
+def test_a_load_stores_each_claims_verdict_counts_and_search_text(tmp_path):
+    corpus_load(directory=small_corpus(tmp_path))
+    claim = Claim.objects.get(slug="relief-within-hours")
+    assert (claim.verdict, claim.document_count) == ("partly_supported", 2)
+    assert "Relief comes within hours" in claim.search_text
+    assert Study.objects.get().claim_count == 1
+    assert Document.objects.get(slug="page-a").excerpt_count == 2
+
+
+def test_a_study_the_corpus_now_marks_retracted_flags_its_claims(tmp_path):
+    folder = small_corpus(tmp_path)
+    corpus_load(directory=folder)
+    studies = yaml.safe_load((folder / "studies.yaml").read_text())
+    studies[0].update(is_retracted=True, retraction_note="Data could not be verified.")
+    (folder / "studies.yaml").write_text(yaml.safe_dump(studies))
+    corpus_load(directory=folder)
+    flagged = Claim.objects.exclude(rereview_reason="")
+    assert list(flagged.values_list("slug", flat=True)) == ["relief-within-hours"]
+    assert "retracted" in flagged.get().rereview_reason
+
+
 def break_first_quote_of_page_b(folder: Path) -> None:
     path = folder / "documents" / "page-b.yaml"
     entry = yaml.safe_load(path.read_text())

@@ -29,8 +29,9 @@ from django.utils.http import urlencode
 
 from claims.candidates import sentences
 from claims.models import Candidate, Claim, Excerpt
-from claims.services import candidate_accept, document_ingest
+from claims.services import document_ingest
 from reviews.models import Review
+from reviews.services import candidate_accept
 from sources.ingest import MAX_INPUT_BYTES, IngestError
 from sources.models import Document, Study
 from tests.factories import make_review

@@ -1,17 +1,20 @@
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from claims.models import Claim, Excerpt
+from claims.models import Claim
 from reviews.models import Assignment, Review, TransitionError
 from reviews.roles import EDITOR
 from reviews.services import (
     claims_flag_for_rereview,
-    derived_refresh_deferred,
+    retraction_reason,
     review_publish,
     review_publish_consensus,
     review_submit,
     review_unpublish,
+    study_flag_dependent_claims,
 )
 from sources.models import Document, Study
 from tests.factories import (
@@ -132,12 +135,11 @@ def test_a_consensus_review_is_published_crediting_the_reviewers(people):
     assert set(review.contributors.all()) == {people["ana"], people["ben"]}
 
 
-def test_retracting_a_study_flags_every_claim_that_relies_on_it():
+def test_flagging_a_studys_claims_flags_every_claim_that_relies_on_it():
     study = make_study()
     relying = [make_evidence_link(study=study).claim for _ in range(2)]
     unrelated = make_evidence_link().claim
-    study.is_retracted, study.retraction_note = True, "Fabricated data."
-    study.save()
+    study_flag_dependent_claims(study=study, reason=retraction_reason(study))
     flagged = set(Claim.objects.exclude(rereview_reason="").values_list("pk", flat=True))
     assert flagged == {claim.pk for claim in relying}
     assert unrelated.pk not in flagged
@@ -181,15 +183,9 @@ def test_search_text_follows_quotes_and_the_published_review():
     assert "Murrough" not in Claim.objects.get(pk=claim.pk).search_text  # not yet published
     review_publish(review=claim.reviews.get())
     assert list(Claim.objects.search("Murrough")) == [claim]
-    excerpt.delete()
-    assert "six infusions" not in Claim.objects.get(pk=claim.pk).search_text
-
-
-def test_deferred_refresh_runs_once_at_the_end():
-    with derived_refresh_deferred():
-        claim = make_claim(statement="Esketamine is sold as Spravato.")
-        assert Claim.objects.get(pk=claim.pk).search_text == ""
-    assert "Spravato" in Claim.objects.get(pk=claim.pk).search_text
+    review_unpublish(review=claim.reviews.get())
+    assert not Claim.objects.search("Murrough").exists()
+    assert "six infusions" in Claim.objects.get(pk=claim.pk).search_text
 
 
 def counts(document) -> tuple[int, int]:
@@ -205,27 +201,6 @@ def test_a_document_counts_its_excerpts_and_the_claims_they_quote():
     assert counts(document) == (2, 1)
     make_excerpt(document=document, quote="Side effects are minimal")
     assert counts(document) == (3, 2)
-    first.delete()
-    assert counts(document) == (2, 2)
-
-
-def test_an_excerpt_moved_to_another_document_is_counted_there_only():
-    before, after = make_document(), make_document()
-    excerpt = make_excerpt(document=before, quote="within hours")
-    moved = Excerpt.locate(document=after, quote="within hours")
-    excerpt.document, excerpt.start, excerpt.end = after, moved.start, moved.end
-    excerpt.save()
-    assert counts(before) == (0, 0)
-    assert counts(after) == (1, 1)
-
-
-def test_deferred_refresh_recounts_documents_once_at_the_end():
-    document = make_document()
-    with derived_refresh_deferred():
-        make_excerpt(document=document, quote="within hours")
-        make_excerpt(document=document, quote="six infusions")
-        assert counts(document) == (0, 0)
-    assert counts(document) == (2, 2)
 
 
 def study_count(study) -> int:
@@ -239,38 +214,75 @@ def test_a_study_counts_the_reviewed_claims_it_bears_on():
     make_review(claim=reviewed, status=S.PUBLISHED)
     unreviewed = make_claim()
     make_evidence_link(claim=reviewed, study=study)
-    link = make_evidence_link(claim=unreviewed, study=study)
+    make_evidence_link(claim=unreviewed, study=study)
     assert study_count(study) == 1
-    review_publish(review=make_review(claim=unreviewed, status=S.SUBMITTED))
+    review = review_publish(review=make_review(claim=unreviewed, status=S.SUBMITTED))
     assert study_count(study) == 2
-    link.delete()
+    review_unpublish(review=review)
     assert study_count(study) == 1
 
 
-def test_a_link_moved_to_another_study_is_counted_there_only():
-    before, after = make_study(), make_study()
-    claim = make_claim()
-    make_review(claim=claim, status=S.PUBLISHED)
-    link = make_evidence_link(claim=claim, study=before)
-    link.study = after
-    link.save()
-    assert (study_count(before), study_count(after)) == (0, 1)
-
-
-def test_saving_a_stale_study_or_document_keeps_the_true_counts():
-    study, document = make_study(), make_document()
-    stale_study, stale_document = (
+def test_an_ordinary_save_does_not_overwrite_what_a_refresh_stored_meanwhile():
+    study, document, claim = make_study(), make_document(), make_claim()
+    stale_study, stale_document, stale_claim = (
         Study.objects.get(pk=study.pk),
         Document.objects.get(pk=document.pk),
+        Claim.objects.get(pk=claim.pk),
     )
-    claim = make_claim()
-    make_review(claim=claim, status=S.PUBLISHED)
     make_evidence_link(claim=claim, study=study)
-    make_excerpt(document=document, claim=claim)
+    make_excerpt(document=document, claim=claim, quote="six infusions")
+    review_publish(review=make_review(claim=claim, status=S.SUBMITTED))
     stale_study.save()
     stale_document.save()
+    stale_claim.category = Claim.Category.DOSING
+    stale_claim.save()
     assert study_count(study) == 1
     assert counts(document) == (1, 1)
+    stored = Claim.objects.get(pk=claim.pk)
+    assert (stored.category, stored.verdict, stored.document_count) == (
+        Claim.Category.DOSING,
+        Review.Verdict.PARTLY_SUPPORTED,
+        1,
+    )
+    assert "six infusions" in stored.search_text
+
+
+def claim_refreshes(captured) -> int:
+    """How many times the claim's stored verdict was rewritten."""
+    sql = [query["sql"] for query in captured.captured_queries]
+    return sum(q.startswith('UPDATE "claims_claim" SET "verdict"') for q in sql)
+
+
+def test_publishing_refreshes_the_claim_once_not_per_save(people):
+    claim = make_claim()
+    make_evidence_link(claim=claim)
+    review_publish(review=make_review(claim=claim, status=S.SUBMITTED))
+    claims_flag_for_rereview(claims=[claim], reason="Check again.")
+    second = make_review(claim=claim, status=S.SUBMITTED, verdict=Review.Verdict.FALSE)
+    with CaptureQueriesContext(connection) as captured:
+        review_publish(review=second, by=people["eve"])  # supersedes, publishes, clears
+    assert claim_refreshes(captured) == 1
+    assert Claim.objects.get(pk=claim.pk).verdict == Review.Verdict.FALSE
+
+
+def test_a_consensus_refreshes_the_claim_once_though_it_submits_then_publishes(people):
+    claim = make_claim()
+    values = {"verdict": Review.Verdict.FALSE, "certainty": Review.Certainty.LOW,
+              "rationale": "Both.", "summary": "Consensus."}  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        review_publish_consensus(claim=claim, by=people["eve"], values=values, contributors=[])
+    assert claim_refreshes(captured) == 1
+    assert Claim.objects.get(pk=claim.pk).verdict == Review.Verdict.FALSE
+
+
+@pytest.mark.on_commit
+def test_publishing_retires_the_cached_pages_once_on_commit(
+    people, django_capture_on_commit_callbacks
+):
+    review = make_review(status=S.SUBMITTED)
+    with django_capture_on_commit_callbacks() as callbacks:
+        review_publish(review=review, by=people["eve"])
+    assert len(callbacks) == 1
 
 
 def test_a_submit_hands_in_the_draft_as_stored_not_as_read_before(people):

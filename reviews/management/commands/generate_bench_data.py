@@ -11,9 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from claims.models import Claim, Excerpt
+from claims.services import documents_refresh_counts
 from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
-from reviews.services import claims_refresh_derived, documents_refresh_counts
+from reviews.services import claims_refresh_derived, studies_refresh_counts
 from sources.models import Document, Study, body_sha256
 
 # Words a clinic page uses, most common first; drawn with Zipf-like weights so that a
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         self.step("derived state and search vectors", started)
         claims_refresh_derived(claim_ids=[claim.pk for claim in claims])
         documents_refresh_counts(document_ids=Document.objects.values_list("pk", flat=True))
+        studies_refresh_counts(study_ids=[study.pk for study in studies])
         self.step("compacting and analysing", started)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
