@@ -26,11 +26,11 @@ from claims.services import documents_refresh_counts
 from config.generation import site_changed
 from reviews.models import EvidenceLink, Review
 from reviews.services import (
-    _flag_for_rereview,
-    _publish,
-    _relying_on,
+    claims_flag_write,
     claims_refresh_derived,
+    claims_relying_on,
     retraction_reason,
+    review_publish_write,
     review_submit,
     studies_refresh_counts,
 )
@@ -226,7 +226,7 @@ class _CorpusLoader:
         """A stored study the corpus now marks retracted: its claims need a new review."""
         for slug, study in self.studies.items():
             if study.is_retracted and retracted_before.get(slug) is False:
-                _flag_for_rereview(_relying_on(study), reason=retraction_reason(study))
+                claims_flag_write(claims_relying_on(study), reason=retraction_reason(study))
 
     def _load_document(self, path: Path, entry: dict) -> None:
         text_path = self.directory / "documents" / _required(entry, "text")
@@ -306,12 +306,13 @@ class _CorpusLoader:
         for name, value in entry.items():
             value = _blank_to_default(Review, name, value)
             setattr(candidate, name, Review._meta.get_field(name).to_python(value))
-        current = claim.reviews.filter(status=Review.Status.PUBLISHED).first()
+        current = claim.reviews.published().first()
         if current and all(getattr(current, n) == getattr(candidate, n) for n in REVIEW_KEYS):
             self.report.count(Review, "unchanged")
             return
         review_submit(review=candidate)
-        _publish(candidate, by=None)  # the write alone: corpus_load refreshes at the end
+        # The write alone: corpus_load refreshes what it loaded once, at the end.
+        review_publish_write(candidate, by=None)
         self.report.count(Review, "created")
 
     # Look-ups ------------------------------------------------------------------------
@@ -357,9 +358,7 @@ def corpus_stats() -> dict[str, list[tuple[str, int]]]:
     """Coverage at a glance: excerpts per document, claims per category and per verdict."""
     documents = Document.objects.only("slug", "excerpt_count").order_by("slug")
     categories = Counter(Claim.objects.values_list("category", flat=True))
-    verdicts = Counter(
-        Review.objects.filter(status=Review.Status.PUBLISHED).values_list("verdict", flat=True)
-    )
+    verdicts = Counter(Review.objects.published().values_list("verdict", flat=True))
     return {
         "Excerpts per document": [(d.slug, d.excerpt_count) for d in documents],
         "Claims per category": [(c.label, categories[c.value]) for c in Claim.Category],
@@ -372,7 +371,7 @@ def corpus_stats() -> dict[str, list[tuple[str, int]]]:
             ("evidence links", EvidenceLink.objects.count()),
             (
                 "claims without a published review",
-                Claim.objects.exclude(reviews__status=Review.Status.PUBLISHED).count(),
+                Claim.objects.exclude(pk__in=Review.objects.published().values("claim")).count(),
             ),
         ],
     }

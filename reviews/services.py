@@ -33,14 +33,14 @@ def review_publish(*, review: Review, by=None) -> Review:
     clear the claim's re-review flag. The claim's stored verdict, certainty and search text,
     the counts of the studies it cites and every cached page follow."""
     with transaction.atomic():
-        _publish(review, by=by)
+        review_publish_write(review, by=by)
         claims_refresh_derived(claim_ids=[review.claim_id])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
         site_changed()
     return review
 
 
-def _publish(review: Review, *, by) -> None:
+def review_publish_write(review: Review, *, by) -> None:
     """The write of review_publish() alone; its caller refreshes what it changed."""
     _lock_latest(review)
     now = timezone.now()
@@ -64,7 +64,7 @@ def review_unpublish(*, review: Review, by=None) -> Review:
         _lock_latest(review)
         review.transition_to(Review.Status.SUPERSEDED, by=by, at=timezone.now())
         review.save()
-        _flag_for_rereview(
+        claims_flag_write(
             Claim.objects.filter(pk=review.claim_id),
             reason=f"Its published review was withdrawn by {by or 'an editor'}.",
         )
@@ -90,7 +90,7 @@ def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) ->
         review.save()
         review.contributors.set(contributors)
         review_submit(review=review, by=by)
-        _publish(review, by=by)
+        review_publish_write(review, by=by)
         claims_refresh_derived(claim_ids=[claim.pk])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[claim.pk]))
         site_changed()
@@ -100,12 +100,12 @@ def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) ->
 def claims_flag_for_rereview(*, claims, reason: str) -> int:
     """Mark claims as needing a new review; their pages say so."""
     with transaction.atomic():
-        flagged = _flag_for_rereview(claims, reason=reason)
+        flagged = claims_flag_write(claims, reason=reason)
         site_changed()
     return flagged
 
 
-def _flag_for_rereview(claims, *, reason: str) -> int:
+def claims_flag_write(claims, *, reason: str) -> int:
     """The write of claims_flag_for_rereview() alone (saved one by one so history records
     it); nothing a claim stores is derived from the flag."""
     now = timezone.now()
@@ -127,7 +127,7 @@ def _claim_save_rereview(claim: Claim, *, reason: str, at) -> None:
 
 def study_flag_dependent_claims(*, study: Study, reason: str) -> int:
     """Flag every claim whose evidence includes this study."""
-    return claims_flag_for_rereview(claims=_relying_on(study), reason=reason)
+    return claims_flag_for_rereview(claims=claims_relying_on(study), reason=reason)
 
 
 def retraction_reason(study: Study) -> str:
@@ -135,7 +135,7 @@ def retraction_reason(study: Study) -> str:
     return f"A study it relies on was retracted: {study}."
 
 
-def _relying_on(study: Study):
+def claims_relying_on(study: Study):
     return Claim.objects.filter(evidence_links__study=study).distinct()
 
 
