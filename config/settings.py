@@ -179,6 +179,9 @@ else:
 # Public pages served to anonymous readers from the cache for up to this long (0: off);
 # any change to what they show retires them at once (see public/caching.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)
+# How long each process may go on using the site generation it last read before reading it
+# again: a change reaches anonymous readers at most this much later (see config/generation.py).
+SITE_GENERATION_LOCAL_SECONDS = env_int("SITE_GENERATION_LOCAL_SECONDS", 1, minimum=0)
 # How long a browser, CDN or reverse proxy may keep a public page (Cache-Control max-age),
 # and serve it stale while it asks again (stale-while-revalidate).
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60, minimum=0)

@@ -21,7 +21,7 @@ from django.utils.http import quote_etag
 from django.views.decorators.http import condition
 
 from config.generation import KEY as GENERATION_KEY
-from config.generation import generation_time, site_generation
+from config.generation import generation_time, remembered_generation, site_generation
 
 VALUE_SECONDS = 3600
 
@@ -40,8 +40,14 @@ def _cacheable(response: HttpResponse) -> bool:
     )
 
 
+_UNREAD = object()
+
+
 def _generation_and(key: str) -> tuple[str, object]:
-    """The generation and the entry cached under `key`, in one round trip."""
+    """The generation and, when it takes no extra round trip, the entry cached under `key`
+    (else _UNREAD: a conditional GET answered 304 needs only the generation)."""
+    if generation := remembered_generation():
+        return generation, _UNREAD
     found = cache.get_many([GENERATION_KEY, key])
     return site_generation(found.get(GENERATION_KEY)), found.get(key)
 
@@ -72,8 +78,9 @@ def cached_public_page(view: Callable) -> Callable:
         generation, entry = _generation_and(key)
 
         def render(request, *args, **kwargs):
-            if entry is not None and entry[0] == generation:
-                return entry[1]
+            cached = cache.get(key) if entry is _UNREAD and settings.PAGE_CACHE_SECONDS else entry
+            if cached and cached is not _UNREAD and cached[0] == generation:
+                return cached[1]
             response = view(request, *args, **kwargs)
             if settings.PAGE_CACHE_SECONDS > 0 and _cacheable(response):
 
@@ -103,6 +110,8 @@ def cached_value(identity: str, compute: Callable[[], object]):
     does not recount 100,000 rows on every request even when whole pages are not cached."""
     key = "value:" + hashlib.sha256(identity.encode()).hexdigest()
     generation, entry = _generation_and(key)
+    if entry is _UNREAD:
+        entry = cache.get(key)
     if entry is not None and entry[0] == generation:
         return entry[1]
     value = compute()

@@ -72,6 +72,14 @@ def commits_retire_pages_at_once(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def generation_read_afresh(settings, monkeypatch):
+    """Every read of the site generation goes to the shared cache, as a second process's
+    would: no test depends on what this process remembers."""
+    settings.SITE_GENERATION_LOCAL_SECONDS = 0
+    monkeypatch.setattr("config.generation._remembered", ("", 0.0))
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, as the database starts empty."""
     from django.core.cache import cache

@@ -325,3 +325,26 @@ def test_editors_get_private_pages_and_never_a_304(client, editor, world):
     assert response.status_code == 200
     control = {part.strip() for part in response["Cache-Control"].split(",")}
     assert "private" in control and "no-cache" in control and "public" not in control
+
+
+def test_a_remembered_generation_answers_a_conditional_get_without_the_cache(
+    client, world, settings, monkeypatch
+):
+    settings.SITE_GENERATION_LOCAL_SECONDS = 60
+    url = world["claim"].get_absolute_url()
+    etag = client.get(url)["ETag"]
+    monkeypatch.setattr(cache, "get", lambda *a, **k: pytest.fail("read the cache"))
+    monkeypatch.setattr(cache, "get_many", lambda *a, **k: pytest.fail("read the cache"))
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_change_made_in_this_process_is_seen_at_once_however_long_it_remembers(
+    client, world, editor, settings
+):
+    settings.SITE_GENERATION_LOCAL_SECONDS = 60
+    url = world["claim"].get_absolute_url()
+    client.get(url)
+    review = make_review(claim=world["claim"], verdict=Review.Verdict.FALSE)
+    review_submit(review=review, by=editor)
+    review_publish(review=review, by=editor)
+    assert "verdict-false" in client.get(url).content.decode()
