@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.transaction import on_commit
 
 KEY = "site-generation"
@@ -82,4 +83,7 @@ def site_changed() -> None:
     than the commit is stored under the old generation, which no one reads afterwards.
     Should the cache be unreachable, the write stands and the failure is logged: pages
     are then at most PAGE_CACHE_SECONDS old."""
+    if not transaction.get_connection().in_atomic_block:
+        _bump()  # nothing to wait for, and no database connection needed to know it
+        return
     on_commit(_bump, robust=True)
