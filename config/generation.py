@@ -51,11 +51,12 @@ def _remember(generation: str) -> str:
     return generation
 
 
-def site_generation(found: str | None = None) -> str:
-    """The current generation; `found` is what a caller already read from KEY."""
+def site_generation(found: str | None = None, *, fresh: bool = False) -> str:
+    """The current generation; `found` is what a caller already read from KEY. `fresh`
+    reads it from the shared cache even when this process remembers one."""
     if found is not None:
         return _remember(found)
-    if remembered := remembered_generation():
+    if not fresh and (remembered := remembered_generation()):
         return remembered
     generation = cache.get(KEY)
     if generation is None:

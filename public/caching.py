@@ -7,6 +7,11 @@ the current version (its ETag is the generation), without rendering; the cached 
 when it was rendered in the current generation; otherwise a fresh page, which is then
 cached. Every public response says `Cache-Control: public` with a short max-age and
 stale-while-revalidate. Anyone logged in always gets a fresh page, marked private.
+
+Below whole pages, parts of them are cached under the same generation, for everyone:
+computed values (cached_value) and rendered list rows (rendered_rows), which a page
+missing from the page cache (a new search, another page of a list, an editor's view)
+then reads rather than recomputes.
 """
 
 import hashlib
@@ -16,8 +21,10 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.http import quote_etag
+from django.utils.safestring import SafeString
 from django.views.decorators.http import condition
 
 from config.generation import KEY as GENERATION_KEY
@@ -63,6 +70,15 @@ def _public_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _cached_page(key: str, generation: str, entry) -> HttpResponse | None:
+    """The page cached under `key` in this generation (`entry`, if already read)."""
+    if entry is _UNREAD:
+        entry = cache.get(key)
+    if entry is None or entry[0] != generation:
+        return None
+    return entry[1]
+
+
 def cached_public_page(view: Callable) -> Callable:
     """Serve the view to anonymous readers from the page cache, with conditional GET."""
 
@@ -76,11 +92,11 @@ def cached_public_page(view: Callable) -> Callable:
             return response
         key = _page_key(request)
         generation, entry = _generation_and(key)
+        request.site_generation = generation
 
         def render(request, *args, **kwargs):
-            cached = cache.get(key) if entry is _UNREAD and settings.PAGE_CACHE_SECONDS else entry
-            if cached and cached is not _UNREAD and cached[0] == generation:
-                return cached[1]
+            if settings.PAGE_CACHE_SECONDS and (page := _cached_page(key, generation, entry)):
+                return page
             response = view(request, *args, **kwargs)
             if settings.PAGE_CACHE_SECONDS > 0 and _cacheable(response):
 
@@ -105,11 +121,14 @@ def cached_public_page(view: Callable) -> Callable:
     return wrapper
 
 
-def cached_value(identity: str, compute: Callable[[], object]):
+def cached_value(identity: str, compute: Callable[[], object], generation: str = ""):
     """A computed value (a count, a ranking) kept until anything public changes, so a list
-    does not recount 100,000 rows on every request even when whole pages are not cached."""
+    does not recount 100,000 rows on every request even when whole pages are not cached.
+    `generation`: the request's (page_generation), when the caller knows it."""
     key = "value:" + hashlib.sha256(identity.encode()).hexdigest()
-    generation, entry = _generation_and(key)
+    entry = _UNREAD
+    if not generation:
+        generation, entry = _generation_and(key)
     if entry is _UNREAD:
         entry = cache.get(key)
     if entry is not None and entry[0] == generation:
@@ -117,3 +136,31 @@ def cached_value(identity: str, compute: Callable[[], object]):
     value = compute()
     cache.set(key, (generation, value), VALUE_SECONDS)
     return value
+
+
+def page_generation(request: HttpRequest) -> str:
+    """The generation the parts of this request's page are cached under: the page's own
+    for an anonymous reader; for anyone logged in, read afresh, so an editor's page is
+    made of parts no older than the last commit."""
+    if not hasattr(request, "site_generation"):
+        request.site_generation = site_generation(fresh=True)
+    return request.site_generation
+
+
+def rendered_rows(request: HttpRequest, rows, template_name: str, name: str) -> list[SafeString]:
+    """Each of `rows` rendered by `template_name` (which sees the row as `name`), kept per
+    row until anything public changes. A row appears in many lists (every search, facet,
+    sort and page that shows it), so a list not yet cached renders only the rows no list
+    has shown since the last change; all of them are read in one round trip."""
+    prefix = f"row:{page_generation(request)}:{template_name}:"
+    keys = {row.pk: prefix + str(row.pk) for row in rows}
+    found = cache.get_many(list(keys.values()))
+    made = {
+        keys[row.pk]: render_to_string(template_name, {name: row})
+        for row in rows
+        if keys[row.pk] not in found
+    }
+    if made:
+        cache.set_many(made, VALUE_SECONDS)
+    found |= made
+    return [SafeString(found[keys[row.pk]]) for row in rows]

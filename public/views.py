@@ -18,7 +18,7 @@ from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
-from public.caching import cached_public_page, cached_value
+from public.caching import cached_public_page, cached_value, page_generation, rendered_rows
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import CursorPage, InvalidCursor, paginate, paginate_ranked
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
@@ -29,6 +29,8 @@ HOME_REVIEW_COUNT = 8
 HOME_DOCUMENT_COUNT = 10
 CLAIMS_PER_PAGE = 25
 PAGE_PARAMETERS = ("after", "before", "page")
+CLAIM_ROW = "public/includes/claim_row.html"
+STUDY_ROW = "public/includes/study_row.html"
 
 
 @cached_public_page
@@ -103,6 +105,7 @@ class ClaimListView(FilterView):
         context.update(
             facets=identity,
             claims=page.rows,
+            claim_rows=rendered_rows(self.request, page.rows, CLAIM_ROW, "claim"),
             page=page,
             result_count=result_count,
             search_terms=filterset.search_terms(),
@@ -155,12 +158,22 @@ class ClaimDetailView(DetailView):
             review=review,
             verdict=Review.Verdict(review.verdict) if review else None,
             certainty=Review.Certainty(review.certainty) if review and review.certainty else None,
-            excerpts=list(claim.excerpts.for_claim_page()),
+            excerpts=claim.excerpts.for_claim_page(),
             evidence_links=claim.evidence_links.for_claim_page() if review else [],
             contradictions=claim.contradicts.public().for_list().order_by("statement", "pk"),
             verdict_changes=verdict_changes(history),
+            generation=page_generation(self.request),
         )
-        context["json_ld"] = claim_review_json_ld(self.request, context) if review else None
+        context["json_ld"] = None
+        if review:
+            # Built from the excerpts, and kept as the page's cached part is: a page made
+            # from both queries neither.
+            site = self.request.build_absolute_uri("/")
+            context["json_ld"] = cached_value(
+                f"claim-json-ld:{site}:{claim.pk}",
+                lambda: claim_review_json_ld(self.request, context),
+                context["generation"],
+            )
         return context
 
 
@@ -328,6 +341,7 @@ class StudyListView(ListView):
         context = super().get_context_data(**kwargs)
         context["designs"] = Study.Design
         context["design"] = self.request.GET.get("design", "")
+        context["study_rows"] = rendered_rows(self.request, context["studies"], STUDY_ROW, "study")
         return context
 
 

@@ -1,6 +1,7 @@
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -348,3 +349,67 @@ def test_a_change_made_in_this_process_is_seen_at_once_however_long_it_remembers
     review_submit(review=review, by=editor)
     review_publish(review=review, by=editor)
     assert "verdict-false" in client.get(url).content.decode()
+
+
+# Parts of pages, cached for everyone under the same generation -------------------------
+
+CLAIM_ROW = "public/includes/claim_row.html"
+
+
+def rendered(response, template_name: str) -> bool:
+    return template_name in [template.name for template in response.templates]
+
+
+def test_a_list_row_is_rendered_once_for_every_list_that_shows_it(client, world, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get(reverse("claims:list"))
+    assert rendered(first, CLAIM_ROW)
+    # Another sort, another facet: a page of its own, made of the rows already rendered.
+    for query in ("?sort=statement", "?verdict=misleading", "?q=ketamine"):
+        response = client.get(reverse("claims:list") + query)
+        assert not rendered(response, CLAIM_ROW), query
+        assert "Ketamine relieves depression within hours." in response.content.decode()
+
+
+def test_a_published_review_shows_in_the_rows_at_once_without_the_page_cache(
+    client, editor, world, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    urls = [reverse("claims:list"), reverse("claims:list") + "?q=ketamine"]
+    for url in urls:
+        client.get(url)
+    review = make_review(claim=world["claim"], verdict=Review.Verdict.FALSE)
+    review_submit(review=review, by=editor)
+    review_publish(review=review, by=editor)
+    for url in urls:
+        assert "verdict-false" in client.get(url).content.decode(), url
+
+
+def test_an_editor_gets_the_parts_of_the_generation_another_process_made(
+    client, editor_client, world, settings
+):
+    """A reader may be served parts of the generation this process read up to
+    SITE_GENERATION_LOCAL_SECONDS ago; an editor's page is made of the latest one's."""
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.SITE_GENERATION_LOCAL_SECONDS = 60
+    url = reverse("claims:list")
+    client.get(url)
+    Claim.objects.filter(pk=world["claim"].pk).update(statement="Changed elsewhere.")
+    cache.set(GENERATION_KEY, f"{time.time_ns():x}-0e1sewhe")  # another process's commit
+    assert "Changed elsewhere." not in client.get(url).content.decode()
+    assert "Changed elsewhere." in editor_client.get(url).content.decode()
+
+
+def test_a_claim_pages_sources_and_evidence_are_kept_until_anything_public_changes(
+    client, world, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = world["claim"].get_absolute_url()
+    first, html = queries_for(client, url)
+    second, again = queries_for(client, url)
+    # The claim and its reviews, but not its excerpts, studies or contradicting claims.
+    assert (first, second) == (5, 2)
+    assert again == html and "application/ld+json" in again
+    make_evidence_link(claim=world["claim"], study=make_study(title="A new cohort study"))
+    site_changed()
+    assert "A new cohort study" in client.get(url).content.decode()
