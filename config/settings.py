@@ -176,6 +176,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 5000, minimum=100)},
         }
     }
+# Besides, each process keeps the public pages it served last in memory, under the site
+# generation they were made in (so a change anywhere retires them too; public/caching.py).
+CACHES["local-pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "local-pages",
+    "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_PAGE_CACHE_ENTRIES", 200, minimum=1)},
+}
 # Public pages served to anonymous readers from the cache for up to this long (0: off);
 # any change to what they show retires them at once (see public/caching.py).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600, minimum=0)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
@@ -31,6 +31,12 @@ from config.generation import KEY as GENERATION_KEY
 from config.generation import generation_time, remembered_generation, site_generation
 
 VALUE_SECONDS = 3600
+# Each process also keeps the pages it served last in its own memory (the "local-pages"
+# cache), keyed by the generation they were made in: a change anywhere retires them as it
+# retires the shared copies, and a remembered generation (config/generation.py) finds them
+# without a round trip.
+LOCAL_PAGES = "local-pages"
+LOCAL_PAGE_SECONDS = 60
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -70,12 +76,20 @@ def _public_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _local_pages():
+    return caches[LOCAL_PAGES]
+
+
 def _cached_page(key: str, generation: str, entry) -> HttpResponse | None:
-    """The page cached under `key` in this generation (`entry`, if already read)."""
+    """The page cached under `key` in this generation: from this process's memory, else
+    from the shared cache (`entry`, if already read), which this process then keeps too."""
+    if entry is _UNREAD and (page := _local_pages().get(f"{key}:{generation}")) is not None:
+        return page
     if entry is _UNREAD:
         entry = cache.get(key)
     if entry is None or entry[0] != generation:
         return None
+    _local_pages().set(f"{key}:{generation}", entry[1], LOCAL_PAGE_SECONDS)
     return entry[1]
 
 
@@ -102,6 +116,7 @@ def cached_public_page(view: Callable) -> Callable:
 
                 def store(rendered):
                     cache.set(key, (generation, rendered), settings.PAGE_CACHE_SECONDS)
+                    _local_pages().set(f"{key}:{generation}", rendered, LOCAL_PAGE_SECONDS)
 
                 if hasattr(response, "add_post_render_callback") and not response.is_rendered:
                     response.add_post_render_callback(store)

@@ -81,9 +81,12 @@ def generation_read_afresh(settings, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache, as the database starts empty."""
-    from django.core.cache import cache
+    """Each test starts with empty caches (the shared one, this process's pages), as the
+    database starts empty."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=False):
+        cache.clear()

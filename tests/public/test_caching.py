@@ -413,3 +413,28 @@ def test_a_claim_pages_sources_and_evidence_are_kept_until_anything_public_chang
     make_evidence_link(claim=world["claim"], study=make_study(title="A new cohort study"))
     site_changed()
     assert "A new cohort study" in client.get(url).content.decode()
+
+
+def test_a_page_this_process_served_is_served_again_from_its_memory(
+    client, world, settings, monkeypatch
+):
+    settings.SITE_GENERATION_LOCAL_SECONDS = 60
+    url = world["claim"].get_absolute_url()
+    html = client.get(url).content.decode()
+    monkeypatch.setattr(cache, "get", lambda *a, **k: pytest.fail("read the shared cache"))
+    monkeypatch.setattr(cache, "get_many", lambda *a, **k: pytest.fail("read the shared cache"))
+    count, again = queries_for(client, url)
+    assert count == 0 and again == html
+
+
+def test_a_change_in_another_process_retires_the_pages_this_process_keeps(
+    client, world, settings, monkeypatch
+):
+    settings.SITE_GENERATION_LOCAL_SECONDS = 60
+    url = world["claim"].get_absolute_url()
+    client.get(url)  # kept in this process's memory, under the generation it remembers
+    Claim.objects.filter(pk=world["claim"].pk).update(statement="Changed elsewhere.")
+    cache.set(GENERATION_KEY, f"{time.time_ns():x}-0e1sewhe")  # another process's commit
+    assert "Changed elsewhere." not in client.get(url).content.decode()
+    monkeypatch.setattr("config.generation._remembered", ("", 0.0))  # a second later
+    assert "Changed elsewhere." in client.get(url).content.decode()
