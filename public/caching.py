@@ -167,15 +167,27 @@ def rendered_rows(request: HttpRequest, rows, template_name: str, name: str) -> 
     row until anything public changes. A row appears in many lists (every search, facet,
     sort and page that shows it), so a list not yet cached renders only the rows no list
     has shown since the last change; all of them are read in one round trip."""
+    loaded = {row.pk: row for row in rows}
+    return rendered_rows_by_key(request, list(loaded), template_name, name, lambda _: loaded)
+
+
+def rendered_rows_by_key(
+    request: HttpRequest, keys: list, template_name: str, name: str, load: Callable[[list], dict]
+) -> list[SafeString]:
+    """As rendered_rows, for rows known by their primary keys: `load(keys)` gives the rows
+    (by key) of those not cached, so a list of cached rows queries nothing. A key `load`
+    does not find (a row no longer public) is left out."""
     prefix = f"row:{page_generation(request)}:{template_name}:"
-    keys = {row.pk: prefix + str(row.pk) for row in rows}
-    found = cache.get_many(list(keys.values()))
-    made = {
-        keys[row.pk]: render_to_string(template_name, {name: row})
-        for row in rows
-        if keys[row.pk] not in found
-    }
-    if made:
+    names = {key: prefix + str(key) for key in keys}
+    found = cache.get_many(list(names.values()))
+    missing = [key for key in keys if names[key] not in found]
+    if missing:
+        rows = load(missing)
+        made = {
+            names[key]: render_to_string(template_name, {name: rows[key]})
+            for key in missing
+            if key in rows
+        }
         cache.set_many(made, VALUE_SECONDS)
-    found |= made
-    return [SafeString(found[keys[row.pk]]) for row in rows]
+        found |= made
+    return [SafeString(found[names[key]]) for key in keys if names[key] in found]

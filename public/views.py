@@ -1,6 +1,5 @@
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -18,9 +17,15 @@ from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
 from claims.models import SEARCH_CANDIDATES, Claim
-from public.caching import cached_public_page, cached_value, page_generation, rendered_rows
+from public.caching import (
+    cached_public_page,
+    cached_value,
+    page_generation,
+    rendered_rows,
+    rendered_rows_by_key,
+)
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
-from public.pagination import CursorPage, InvalidCursor, paginate, paginate_ranked
+from public.pagination import InvalidCursor, paginate, paginate_ranked
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from sources.models import Document, Study
 
@@ -94,18 +99,18 @@ class ClaimListView(FilterView):
         cursor = {key: self.request.GET.get(key, "") for key in ("after", "before")}
         try:
             if filterset.ordering() is RELEVANCE:
-                page, result_count = self.ranked_page(claims, identity, cursor)
+                page, result_count, rows = self.ranked_page(claims, identity, cursor)
             else:
                 page = paginate(claims, filterset.ordering(), size=CLAIMS_PER_PAGE, **cursor)
                 result_count = cached_value(
                     f"claims:{identity}", lambda: _count(claims, searching=searching)
                 )
+                rows = rendered_rows(self.request, page.rows, CLAIM_ROW, "claim")
         except InvalidCursor as error:
             raise Http404(str(error)) from error
         context.update(
             facets=identity,
-            claims=page.rows,
-            claim_rows=rendered_rows(self.request, page.rows, CLAIM_ROW, "claim"),
+            claim_rows=rows,
             page=page,
             result_count=result_count,
             search_terms=filterset.search_terms(),
@@ -120,18 +125,24 @@ class ClaimListView(FilterView):
         )
         return context
 
-    def ranked_page(self, claims, identity: str, cursor: dict) -> tuple[CursorPage, int]:
-        """A search's page: its matches ranked in one pass over a bounded set, kept until
-        the claims change (every page of a search, and every reader making it, shares one
-        ranking), then paged in Python."""
+    def ranked_page(self, claims, identity: str, cursor: dict):
+        """A search's page, its match count and its rendered rows: the matches ranked in
+        one pass over a bounded set, kept until the claims change (every page of a search,
+        and every reader making it, shares one ranking), then paged in Python. Only the
+        claims whose rows are not cached are read."""
         ranked = cached_value(
             f"ranking:{SEARCH_CANDIDATES}:{identity}",
             lambda: claims.ranked_matches(SEARCH_CANDIDATES),
         )
         page = paginate_ranked(ranked, size=CLAIMS_PER_PAGE, **cursor)
-        found = Claim.objects.public().for_list().in_bulk([pk for _, pk in page.rows])
-        rows = [found[pk] for _, pk in page.rows if pk in found]
-        return replace(page, rows=rows), len(ranked)
+        rows = rendered_rows_by_key(
+            self.request,
+            [pk for _, pk in page.rows],
+            CLAIM_ROW,
+            "claim",
+            lambda missing: Claim.objects.public().for_list().order_by().in_bulk(missing),
+        )
+        return page, len(ranked), rows
 
 
 def _count(claims, *, searching: bool) -> int:

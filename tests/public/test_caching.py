@@ -14,7 +14,7 @@ from django.urls import reverse
 from claims.models import Candidate, Claim, Excerpt
 from config.generation import KEY as GENERATION_KEY
 from config.generation import site_changed
-from public.caching import cached_value
+from public.caching import cached_value, rendered_rows_by_key
 from reviews.models import Review
 from reviews.services import candidate_accept, review_publish, review_submit
 from tests.admin_pages import delete_selected, save_change_page
@@ -272,7 +272,7 @@ def test_a_search_ranking_is_kept_until_the_claims_change(client, world, setting
     url = reverse("claims:list") + "?q=ketamine"
     first, _ = queries_for(client, url)
     second, html = queries_for(client, url)
-    assert second == first - 1  # the claims of the page, but not the ranking again
+    assert (first, second) == (2, 0)  # ranking, claims; then both kept (rows rendered)
     assert "Ketamine relieves depression within hours." in html
     statement = "Ketamine ends suicidal thinking at once."
     file_candidate(world["document"], "Side effects are minimal", statement=statement)
@@ -369,6 +369,21 @@ def test_a_list_row_is_rendered_once_for_every_list_that_shows_it(client, world,
         response = client.get(reverse("claims:list") + query)
         assert not rendered(response, CLAIM_ROW), query
         assert "Ketamine relieves depression within hours." in response.content.decode()
+
+
+def test_only_rows_not_cached_are_loaded_and_a_row_not_found_is_left_out(rf, world):
+    claim, other = world["claim"], make_claim(statement="Another claim.")
+    request, loads = rf.get("/"), []
+
+    def load(keys):
+        loads.append(keys)
+        return Claim.objects.in_bulk(keys)
+
+    first = rendered_rows_by_key(request, [claim.pk, 0], CLAIM_ROW, "claim", load)
+    second = rendered_rows_by_key(request, [other.pk, claim.pk], CLAIM_ROW, "claim", load)
+    assert loads == [[claim.pk, 0], [other.pk]]
+    assert len(first) == 1 and claim.statement in first[0]
+    assert other.statement in second[0] and claim.statement in second[1]
 
 
 def test_a_published_review_shows_in_the_rows_at_once_without_the_page_cache(
