@@ -36,6 +36,8 @@ CLAIMS_PER_PAGE = 25
 PAGE_PARAMETERS = ("after", "before", "page")
 CLAIM_ROW = "public/includes/claim_row.html"
 STUDY_ROW = "public/includes/study_row.html"
+DOCUMENT_ROW = "public/includes/document_row.html"
+LATEST_ROW = "public/includes/latest_review_row.html"
 
 
 @cached_public_page
@@ -43,7 +45,9 @@ def home(request):
     tallies = cached_value("home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
-        "latest_claims": Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT],
+        "latest_claim_rows": rendered_rows(
+            request, Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT], LATEST_ROW, "claim"
+        ),
         "verdict_chart": _chart(
             [(v.label, v.css_class, verdicts.get(v.value, 0)) for v in Review.Verdict]
             + [(NOT_REVIEWED, "not-reviewed", verdicts.get("", 0))]
@@ -52,7 +56,12 @@ def home(request):
             [(c.label, "category", categories.get(c.value, 0)) for c in Claim.Category]
         ),
         "claim_total": sum(verdicts.values()),
-        "documents": Document.objects.public().newest()[:HOME_DOCUMENT_COUNT],
+        "document_rows": rendered_rows(
+            request,
+            Document.objects.public().newest()[:HOME_DOCUMENT_COUNT],
+            DOCUMENT_ROW,
+            "document",
+        ),
         "document_total": tallies["documents"],
     }
     return render(request, "public/home.html", context)
@@ -329,6 +338,13 @@ class DocumentListView(ListView):
 
     def get_queryset(self):
         return Document.objects.public().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["document_rows"] = rendered_rows(
+            self.request, context["documents"], DOCUMENT_ROW, "document"
+        )
+        return context
 
 
 @method_decorator(cached_public_page, name="dispatch")
