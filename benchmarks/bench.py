@@ -357,7 +357,9 @@ def write_report(path: Path, args, urls: dict, results: dict) -> None:
         "about 90% with a published review (`manage.py generate_bench_data`).",
         f"- Servers: two gunicorns, {args.workers} sync workers each, production settings "
         "(DEBUG off, persistent connections with health checks), Redis cache; one with the "
-        "page cache on, one with it off.",
+        "page cache on, one with it off. With it off, every request renders its page; the "
+        "parts a page is made of (counts, rankings, list rows, a claim's sources and "
+        "evidence, a document's highlighted text) still come from the cache.",
         f"- Load: wrk, 1 thread, {args.connections} connections, {args.duration} s per page per "
         "mode per round; one run, every page and mode interleaved in each round; median of "
         f"{args.rounds} rounds. Ratio = page requests/s ÷ the same server's ceiling "
