@@ -233,11 +233,12 @@ def test_an_evicted_generation_costs_a_miss_never_a_stale_page(client, world):
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set (CI sets it)")
 def test_invalidation_reaches_every_process_through_redis(client, editor, world, settings):
     settings.CACHES = {
+        **settings.CACHES,
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "ketamine-claims-tests",
-        }
+        },
     }
     from django.core.cache import caches
 
