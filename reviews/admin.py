@@ -365,10 +365,7 @@ class CandidateAdmin(BaseCandidateAdmin):
 class ConsensusForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = [
-            "verdict", "certainty", *Review.DOWNGRADING_DOMAINS, *Review.UPGRADING_FACTORS,
-            "rationale", "summary",
-        ]  # fmt: skip
+        fields = ["verdict", *Review.GRADE_FIELDS, "rationale", "summary"]
 
 
 SUBMITTED_SINCE_OPENED = (
@@ -412,14 +409,23 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     search_fields = ["claim__statement", "rationale", "summary"]
     autocomplete_fields = ["claim"]
     readonly_fields = [
-        "status", "reviewer", "contributors", "created_at", "updated_at", "submitted_at",
-        "published_at", "published_by", "superseded_at", "superseded_by",
+        "certainty", "status", "reviewer", "contributors", "created_at", "updated_at",
+        "submitted_at", "published_at", "published_by", "superseded_at", "superseded_by",
     ]  # fmt: skip
     actions = ["submit", "publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["claim", "verdict", "certainty", "status", "seen_version"]}),
-        ("GRADE: reasons to rate down", {"fields": list(Review.DOWNGRADING_DOMAINS)}),
-        ("GRADE: reasons to rate up", {"fields": list(Review.UPGRADING_FACTORS)}),
+        (None, {"fields": ["claim", "verdict", "status", "seen_version"]}),
+        (
+            "GRADE certainty (computed from these judgments when saved)",
+            {
+                "fields": [
+                    "certainty",
+                    ("evidence_design", "design_reason"),
+                    *((name, f"{name}_reason") for name in Review.DOWNGRADING_DOMAINS),
+                    (*Review.UPGRADING_FACTORS, "upgrade_reason"),
+                ]
+            },
+        ),
         ("Write-up", {"fields": ["rationale", "summary"]}),
         (
             "Record",

@@ -50,10 +50,7 @@ CLAIM_KEYS = {
     "evidence", "review",
 }  # fmt: skip
 EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note"}
-REVIEW_KEYS = {
-    "verdict", "certainty", "rationale", "summary",
-    *Review.DOWNGRADING_DOMAINS, *Review.UPGRADING_FACTORS,
-}  # fmt: skip
+REVIEW_KEYS = {"verdict", "certainty", "rationale", "summary", *Review.GRADE_FIELDS}
 DOCUMENT_FIELDS = {"published": "published_on", "retrieved": "retrieved_on"}
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
@@ -306,6 +303,7 @@ class _CorpusLoader:
         for name, value in entry.items():
             value = _blank_to_default(Review, name, value)
             setattr(candidate, name, Review._meta.get_field(name).to_python(value))
+        _check_certainty(candidate)
         current = claim.reviews.published().first()
         if current and all(getattr(current, n) == getattr(candidate, n) for n in REVIEW_KEYS):
             self.report.count(Review, "unchanged")
@@ -327,6 +325,21 @@ class _CorpusLoader:
             if document.slug == slug:
                 return document
         raise CorpusError(f"unknown document {slug!r}")
+
+
+def _check_certainty(review: Review) -> None:
+    """A review's stated certainty must be the one GRADE computes from its judgments."""
+    if errors := review.grade_errors():
+        raise ValidationError(errors)
+    computed = review.graded_certainty()
+    if review.certainty != computed:
+        path = "; ".join(
+            f"{step.name} {step.judgment.lower()} ({step.change:+d})"
+            for step in review.grade_steps()
+        )
+        stated = review.certainty or "none"
+        message = f"GRADE gives {computed or 'none'} for these judgments ({path}), not {stated}."
+        raise ValidationError({"certainty": message})
 
 
 def _required(entry: dict, key: str) -> Any:

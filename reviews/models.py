@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -159,6 +160,37 @@ class Concern(models.TextChoices):
     SERIOUS = "serious", "Serious"
     VERY_SERIOUS = "very_serious", "Very serious"
 
+    @property
+    def levels(self) -> int:
+        """How many levels GRADE rates the certainty down for this concern."""
+        return {"not_serious": 0, "serious": 1, "very_serious": 2}[self.value]
+
+
+class EvidenceDesign(models.TextChoices):
+    """The design of the body of evidence a verdict rests on: where GRADE starts."""
+
+    RANDOMIZED = "randomized", "Randomized trials"
+    NON_RANDOMIZED = "non_randomized", "Non-randomized studies"
+    DOCUMENTARY = "documentary", "The documentary record"
+
+    @property
+    def starting_certainty(self) -> "Certainty":
+        """Randomized trials start high; open-label, uncontrolled, observational and
+        preclinical studies start low; a claim of documentary fact (what a label or a
+        regulator says) is judged on the record itself and starts high."""
+        return Certainty.LOW if self == EvidenceDesign.NON_RANDOMIZED else Certainty.HIGH
+
+
+@dataclass(frozen=True)
+class GradeStep:
+    """One step of the path from a review's starting certainty to its certainty."""
+
+    name: str  # "Starting level", a domain, or an upgrade
+    judgment: str  # the design, the concern, or "rated up"
+    change: int  # levels: 0 for the start, -1 or -2 down, +1 up
+    reason: str
+    certainty: "Certainty"  # after this step
+
 
 class ReviewStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -175,6 +207,12 @@ ALLOWED_TRANSITIONS = {
     ReviewStatus.SUPERSEDED: set(),
 }
 CERTAINTY_ORDER = [Certainty.VERY_LOW, Certainty.LOW, Certainty.MODERATE, Certainty.HIGH]
+
+
+def _moved(certainty: Certainty, change: int) -> Certainty:
+    """`certainty` moved `change` levels, within very low … high."""
+    index = CERTAINTY_ORDER.index(certainty) + change
+    return CERTAINTY_ORDER[max(0, min(index, len(CERTAINTY_ORDER) - 1))]
 
 
 class TransitionError(ValidationError):
@@ -261,6 +299,7 @@ class Review(models.Model):
     Verdict = Verdict
     Certainty = Certainty
     Concern = Concern
+    EvidenceDesign = EvidenceDesign
     Status = ReviewStatus
 
     DOWNGRADING_DOMAINS = (
@@ -271,6 +310,14 @@ class Review(models.Model):
         "publication_bias",
     )
     UPGRADING_FACTORS = ("large_effect", "dose_response", "opposing_confounding")
+    # What a reviewer records for GRADE; the certainty is computed from them.
+    GRADE_FIELDS = (
+        "evidence_design", "design_reason",
+        "risk_of_bias", "risk_of_bias_reason", "inconsistency", "inconsistency_reason",
+        "indirectness", "indirectness_reason", "imprecision", "imprecision_reason",
+        "publication_bias", "publication_bias_reason",
+        *UPGRADING_FACTORS, "upgrade_reason",
+    )  # fmt: skip
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
     verdict = models.CharField(max_length=20, choices=Verdict)
@@ -278,19 +325,36 @@ class Review(models.Model):
         max_length=20,
         choices=Certainty,
         blank=True,
-        help_text="GRADE certainty of the evidence. Blank only for 'not checkable'.",
+        help_text="GRADE certainty of the evidence, computed from the starting level and the "
+        "domains. Blank only for 'not checkable'.",
     )
-    risk_of_bias = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
-    inconsistency = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
-    indirectness = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
-    imprecision = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
-    publication_bias = models.CharField(max_length=20, choices=Concern, default=Concern.NOT_SERIOUS)
+    evidence_design = models.CharField(
+        max_length=20,
+        choices=EvidenceDesign,
+        blank=True,
+        help_text="GRADE's starting level: randomized trials and the documentary record start "
+        "high; non-randomized studies start low.",
+    )
+    design_reason = models.TextField(
+        blank=True, help_text="Which studies the verdict rests on, and their design."
+    )
+    risk_of_bias = models.CharField(max_length=20, choices=Concern, blank=True)
+    risk_of_bias_reason = models.TextField(blank=True)
+    inconsistency = models.CharField(max_length=20, choices=Concern, blank=True)
+    inconsistency_reason = models.TextField(blank=True)
+    indirectness = models.CharField(max_length=20, choices=Concern, blank=True)
+    indirectness_reason = models.TextField(blank=True)
+    imprecision = models.CharField(max_length=20, choices=Concern, blank=True)
+    imprecision_reason = models.TextField(blank=True)
+    publication_bias = models.CharField(max_length=20, choices=Concern, blank=True)
+    publication_bias_reason = models.TextField(blank=True)
     large_effect = models.BooleanField(default=False, help_text="GRADE upgrade: large effect.")
     dose_response = models.BooleanField(default=False, help_text="GRADE upgrade: dose-response.")
     opposing_confounding = models.BooleanField(
         default=False,
         help_text="GRADE upgrade: plausible confounding would have reduced the effect.",
     )
+    upgrade_reason = models.TextField(blank=True, help_text="Why the certainty is rated up.")
     rationale = models.TextField(help_text="For clinicians: the studies, their size and design.")
     summary = models.TextField(help_text="For readers: plain language.")
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
@@ -358,9 +422,9 @@ class Review(models.Model):
         return f"{self.get_verdict_display()} ({self.get_status_display().lower()}): {self.claim}"
 
     def clean(self):
-        errors = {}
-        if self.verdict != Review.Verdict.NOT_CHECKABLE and not self.certainty:
-            errors["certainty"] = "Give a certainty, or grade the claim 'not checkable'."
+        errors = self.grade_errors()
+        if not errors:
+            self.certainty = self.graded_certainty()
         if self.status == Review.Status.PUBLISHED and self.claim_id:
             rivals = Review.objects.filter(claim_id=self.claim_id, status=Review.Status.PUBLISHED)
             if rivals.exclude(pk=self.pk).exists():
@@ -413,12 +477,68 @@ class Review(models.Model):
         )
 
     @property
+    def is_graded(self) -> bool:
+        """Does the review carry a certainty (every verdict but 'not checkable')?"""
+        return self.verdict != Verdict.NOT_CHECKABLE
+
+    def grade_errors(self) -> dict[str, str]:
+        """What GRADE still needs before a certainty can be computed: the starting level
+        and every domain, each with its reason; a reason for any upgrade, and upgrades only
+        where GRADE allows them (non-randomized evidence not rated down)."""
+        if not self.is_graded:
+            return {}
+        needed = {"evidence_design": "Say what design of evidence the verdict rests on."}
+        needed["design_reason"] = "Say which studies the verdict rests on, and their design."
+        for name in self.DOWNGRADING_DOMAINS:
+            label = self._meta.get_field(name).verbose_name
+            needed[name] = f"Judge {label}: not serious, serious or very serious."
+            needed[f"{name}_reason"] = f"Give the reason for the judgment of {label}."
+        errors = {field: message for field, message in needed.items() if not getattr(self, field)}
+        if self.upgrades and not self.upgrade_reason:
+            errors["upgrade_reason"] = "Give the reason for rating the certainty up."
+        if self.upgrades and (
+            self.evidence_design != EvidenceDesign.NON_RANDOMIZED or self.downgrades
+        ):
+            errors[self.UPGRADING_FACTORS[0]] = (
+                "GRADE rates up only non-randomized evidence with no reason to rate it down."
+            )
+        return errors
+
+    def grade_steps(self) -> list[GradeStep]:
+        """The path GRADE takes to this review's certainty: the starting level from the
+        design, each domain's downgrade and each upgrade, with its reason. Empty while the
+        review is not graded or not complete (grade_errors())."""
+        if not self.is_graded or self.grade_errors():
+            return []
+        design = EvidenceDesign(self.evidence_design)
+        certainty = design.starting_certainty
+        steps = [GradeStep("Starting level", design.label, 0, self.design_reason, certainty)]
+        for name in self.DOWNGRADING_DOMAINS:
+            concern = Concern(getattr(self, name))
+            certainty = _moved(certainty, -concern.levels)
+            reason = getattr(self, f"{name}_reason")
+            label = self._meta.get_field(name).verbose_name
+            steps.append(GradeStep(label, concern.label, -concern.levels, reason, certainty))
+        for name in self.UPGRADING_FACTORS:
+            if getattr(self, name):
+                certainty = _moved(certainty, 1)
+                label = self._meta.get_field(name).help_text.removeprefix("GRADE upgrade: ")
+                steps.append(GradeStep(label, "Rated up", 1, self.upgrade_reason, certainty))
+        return steps
+
+    def graded_certainty(self) -> str:
+        """The certainty GRADE computes from the starting level, the domains and the
+        upgrades ("" for 'not checkable' or an incomplete grading)."""
+        steps = self.grade_steps()
+        return steps[-1].certainty.value if steps else ""
+
+    @property
     def downgrades(self) -> list[tuple[str, str]]:
         """(domain label, concern label) for each domain judged serious or very serious."""
         return [
             (self._meta.get_field(name).verbose_name, self.get_concern_display(name))
             for name in self.DOWNGRADING_DOMAINS
-            if getattr(self, name) != Review.Concern.NOT_SERIOUS
+            if getattr(self, name) not in ("", Review.Concern.NOT_SERIOUS)
         ]
 
     @property
@@ -430,7 +550,7 @@ class Review(models.Model):
         ]
 
     def get_concern_display(self, domain: str) -> str:
-        return Review.Concern(getattr(self, domain)).label
+        return Review.Concern(getattr(self, domain)).label if getattr(self, domain) else ""
 
 
 class Assignment(models.Model):

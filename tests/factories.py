@@ -87,14 +87,41 @@ def make_evidence_link(**overrides) -> EvidenceLink:
     return link
 
 
+# Judgments from which GRADE computes each certainty.
+GRADINGS = {
+    Review.Certainty.HIGH: (Review.EvidenceDesign.RANDOMIZED, {}),
+    Review.Certainty.MODERATE: (Review.EvidenceDesign.RANDOMIZED, {"imprecision": "serious"}),
+    Review.Certainty.LOW: (Review.EvidenceDesign.NON_RANDOMIZED, {}),
+    Review.Certainty.VERY_LOW: (Review.EvidenceDesign.NON_RANDOMIZED, {"imprecision": "serious"}),
+}
+
+
+def grading(certainty: str = Review.Certainty.LOW, **judgments) -> dict:
+    """A complete GRADE grading (design and every domain, with reasons) that computes
+    `certainty`, with `judgments` (domain: concern) on top."""
+    design, concerns = GRADINGS[Review.Certainty(certainty)]
+    values = {"evidence_design": design, "design_reason": f"{design.label} (test data)."}
+    for name in Review.DOWNGRADING_DOMAINS:
+        values[name] = concerns.get(name, Review.Concern.NOT_SERIOUS)
+        values[f"{name}_reason"] = f"Judged {values[name]} (test data)."
+    values.update(judgments)
+    return values
+
+
 def make_review(**overrides) -> Review:
+    """A review graded as GRADE computes: its certainty follows from its design and
+    domains (a certainty asked for picks judgments that give it)."""
     values = {
         "verdict": Review.Verdict.PARTLY_SUPPORTED,
-        "certainty": Review.Certainty.LOW,
         "rationale": "One small open-label trial.",
         "summary": "Some people felt better quickly; the evidence is thin.",
     }
+    verdict = overrides.get("verdict", values["verdict"])
+    if verdict != Review.Verdict.NOT_CHECKABLE:
+        values.update(grading(overrides.get("certainty") or Review.Certainty.LOW))
     values.update(overrides)
+    review = Review(**values)
+    values["certainty"] = review.graded_certainty()
     if "claim" not in values:
         values["claim"] = make_claim()
     if values.get("status") == Review.Status.PUBLISHED:

@@ -1,4 +1,4 @@
-"""How the public pages show a review: verdict and certainty badges, GRADE domains, the
+"""How the public pages show a review: verdict and certainty badges, GRADE steps, the
 claim page's JSON-LD and HTML datetime attributes. Each builds its HTML with format_html,
 escaping every value; none marks text from a document safe."""
 
@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from reviews.models import Certainty, Review, Verdict
+from reviews.models import Certainty, Verdict
 
 register = template.Library()
 
@@ -52,12 +52,12 @@ def json_ld(data: dict) -> SafeString:
 
 
 @register.filter
-def grade_domains(review: Review) -> list[tuple[str, str]]:
-    """(domain, judgment) for each of the five GRADE domains."""
-    return [
-        (review._meta.get_field(name).verbose_name, review.get_concern_display(name))
-        for name in Review.DOWNGRADING_DOMAINS
-    ]
+def grade_change(levels: int) -> str:
+    """A GRADE step's change in levels, as the claim page writes it: "−1 level"."""
+    if not levels:
+        return "None"
+    sign = "+" if levels > 0 else "−"
+    return f"{sign}{abs(levels)} level{'s' if abs(levels) > 1 else ''}"
 
 
 @register.filter

@@ -311,7 +311,9 @@ def detailed_claim():
     claim = graded(
         rationale="Glue 2017, open-label, n=12.",
         summary="A small study, no control group.",
+        design_reason="One open-label study (Glue 2017).",
         risk_of_bias=Review.Concern.VERY_SERIOUS,
+        risk_of_bias_reason="No control group, no blinding.",
     )
     study = make_study(title="Dose-related effects", doi="10.1177/0269881117705089")
     make_evidence_link(
@@ -330,14 +332,27 @@ def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(clie
     html = client.get(claim.get_absolute_url()).content.decode()
     excerpt = claim.excerpts.get()
     assert "Verdict" in html and "Certainty of the evidence" in html
-    assert "Misleading" in html and ">Low</span>" in html
+    assert "Misleading" in html and ">Very low</span>" in html
     assert "A small study, no control group." in html
     assert "Glue 2017, open-label, n=12." in html
     assert f"<mark>{excerpt.quote}</mark>" in html
     assert f"{excerpt.document.get_absolute_url()}#excerpt-{excerpt.pk}" in html
     assert "Dose-related effects" in html and "Misrepresented by the source" in html
     assert "Subcutaneous, not IV." in html
-    assert re.search(r"Risk of bias</th><td>Very serious", html)
+    # The GRADE path: where certainty starts, each step with its reason, where it ends.
+    assert (
+        "Starts low: non-randomized studies; −2 levels for risk of bias → "
+        "<strong>very low</strong>." in html
+    )
+    assert (
+        '<tr><th scope="row">Starting level</th><td>Non-randomized studies</td>'
+        '<td class="num">None</td><td>One open-label study (Glue 2017).</td><td>Low</td></tr>'
+    ) in html
+    assert (
+        '<tr><th scope="row">Risk of bias</th><td>Very serious</td>'
+        '<td class="num">−2 levels</td><td>No control group, no blinding.</td>'
+        "<td>Very low</td></tr>"
+    ) in html
     assert "Ketamine blocks glutamate." in html
     assert "Not medical advice" in html
 

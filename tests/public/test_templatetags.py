@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from public.filters import ClaimFilter
-from public.templatetags.public_tags import badges, grade_domains, html_datetime, json_ld
-from reviews.models import Certainty, Review, Verdict
-from tests.factories import make_review
+from public.templatetags.public_tags import badges, grade_change, html_datetime, json_ld
+from reviews.models import Certainty, Verdict
 
 
 def render(source: str, **context) -> str:
@@ -137,23 +136,11 @@ def test_json_ld_is_not_escaped_again_by_the_page():
     assert html == '<script type="application/ld+json">{"name": "a \\u003C b"}</script>'
 
 
-def test_grade_domains_name_each_domain_with_its_judgment():
-    review = Review(risk_of_bias=Review.Concern.SERIOUS, imprecision="very_serious")
-    assert grade_domains(review) == [
-        ("risk of bias", "Serious"),
-        ("inconsistency", "Not serious"),
-        ("indirectness", "Not serious"),
-        ("imprecision", "Very serious"),
-        ("publication bias", "Not serious"),
-    ]
-
-
-@pytest.mark.django_db
-def test_grade_domains_of_a_saved_review():
-    review = make_review(publication_bias=Review.Concern.SERIOUS)
-    review.refresh_from_db()
-    assert dict(grade_domains(review))["publication bias"] == "Serious"
-    assert [judgment for _, judgment in grade_domains(review)].count("Not serious") == 4
+@pytest.mark.parametrize(
+    ("levels", "shown"), [(0, "None"), (-1, "−1 level"), (-2, "−2 levels"), (1, "+1 level")]
+)
+def test_a_grade_change_is_written_in_levels(levels, shown):
+    assert grade_change(levels) == shown
 
 
 def test_html_datetime_gives_whole_seconds_and_the_offset():

@@ -208,16 +208,37 @@ def review_form(claim, **changes):
     data = {
         "claim": claim.pk,
         "verdict": "unsupported",
-        "certainty": "low",
+        "evidence_design": "randomized",
+        "design_reason": "Two small placebo-controlled trials.",
         "risk_of_bias": "serious",
+        "risk_of_bias_reason": "Blinding broken by dissociation.",
         "inconsistency": "not_serious",
+        "inconsistency_reason": "Both trials point the same way.",
         "indirectness": "not_serious",
+        "indirectness_reason": "The population, route and outcome the claim names.",
         "imprecision": "serious",
+        "imprecision_reason": "Forty patients in all.",
         "publication_bias": "not_serious",
-        "rationale": "Two small open-label studies.",
+        "publication_bias_reason": "Registered trials, both reported.",
+        "rationale": "Two small placebo-controlled trials.",
         "summary": "Not shown.",
     }
     return {**data, **changes}
+
+
+def test_the_admin_computes_certainty_from_the_grade_and_asks_for_what_is_missing(client, editor):
+    login(client, editor)
+    claim = make_claim()
+    stated = review_form(claim, certainty="high")  # not a field: GRADE computes it
+    assert client.post(url("reviews_review_add"), stated).status_code == 302
+    assert Review.objects.get(claim=claim).certainty == "low"  # high, −1, −1
+    other = make_claim()
+    response = client.post(url("reviews_review_add"), review_form(other, imprecision_reason=""))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["imprecision_reason"] == [
+        "Give the reason for the judgment of imprecision."
+    ]
+    assert not Review.objects.filter(claim=other).exists()
 
 
 def test_new_reviews_belong_to_their_author_as_drafts(client, reviewer, editor):
@@ -236,7 +257,7 @@ def test_a_bad_review_form_shows_field_errors_and_saves_nothing(client, reviewer
     Assignment.objects.create(claim=claim, reviewer=reviewer)
     response = client.post(url("reviews_review_add"), {"claim": claim.pk, "verdict": "false"})
     assert response.status_code == 200
-    assert "Give a certainty" in response.content.decode()
+    assert "Say what design of evidence the verdict rests on." in response.content.decode()
     assert not Review.objects.filter(claim=claim).exists()
 
 
@@ -481,19 +502,14 @@ def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, w
         url("reviews_review_adjudicate", world["claim"].pk),
         {
             "consensus": "1",
-            "verdict": "misleading",
-            "certainty": "low",
-            "risk_of_bias": "serious",
-            "inconsistency": "serious",
-            "indirectness": "not_serious",
-            "imprecision": "serious",
-            "publication_bias": "not_serious",
+            **review_form(world["claim"], verdict="misleading", inconsistency="serious"),
             "rationale": "Consensus of both.",
             "summary": "Agreed wording.",
         },
     )
     assert response.status_code == 302
     consensus = Review.objects.published().get(claim=world["claim"])
+    assert consensus.certainty == "very_low"  # randomized, three domains serious
     assert consensus.reviewer == editor
     assert set(consensus.contributors.all()) == {
         world["draft"].reviewer,

@@ -67,8 +67,18 @@ def small_corpus(folder: Path) -> Path:
             "review": {
                 "verdict": "partly_supported",
                 "certainty": "very_low",
+                "evidence_design": "non_randomized",
+                "design_reason": "One open-label trial.",
                 "risk_of_bias": "very_serious",
+                "risk_of_bias_reason": "No control group, no blinding.",
+                "inconsistency": "not_serious",
+                "inconsistency_reason": "A single study: consistency cannot be judged.",
+                "indirectness": "not_serious",
+                "indirectness_reason": "Refractory anxiety, as the claim says.",
                 "imprecision": "serious",
+                "imprecision_reason": "12 patients.",
+                "publication_bias": "not_serious",
+                "publication_bias_reason": "Registered before it began.",
                 "rationale": "One open-label trial of 12.",
                 "summary": "Some people felt better within an hour in one small study.",
             },
@@ -217,7 +227,19 @@ def test_a_wrong_quote_fails_naming_file_and_entry_and_loads_nothing(tmp_path):
         (lambda c: c[1].update(category="vibes"), "category: Value 'vibes' is not a valid"),
         (lambda c: c[1].update(colour="red"), "unknown claim field(s): colour"),
         (lambda c: c[1].update(contradicts=["nope"]), "unknown claim 'nope'"),
-        (lambda c: c[0]["review"].pop("certainty"), "certainty: Give a certainty"),
+        # A certainty above what the judgments allow, or none at all, is refused.
+        (
+            lambda c: c[0]["review"].update(certainty="high"),
+            "certainty: GRADE gives very_low for these judgments (Starting level non-randomized "
+            "studies (+0); risk of bias very serious (-2); inconsistency not serious (+0); "
+            "indirectness not serious (+0); imprecision serious (-1); publication bias not "
+            "serious (+0)), not high.",
+        ),
+        (lambda c: c[0]["review"].pop("certainty"), "GRADE gives very_low for these"),
+        (
+            lambda c: c[0]["review"].pop("imprecision_reason"),
+            "imprecision_reason: Give the reason for the judgment of imprecision.",
+        ),
     ],
 )
 def test_a_bad_claim_entry_fails_with_its_reason_and_loads_nothing(tmp_path, change, expected):

@@ -1,10 +1,12 @@
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from claims.models import Claim
 from reviews.models import Assignment, EvidenceLink, Review
-from tests.factories import make_claim, make_evidence_link, make_review
+from tests.factories import grading, make_claim, make_evidence_link, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +31,121 @@ def test_drafts_and_superseded_reviews_do_not_count_against_the_rule():
     published.full_clean()
 
 
-def test_certainty_is_required_unless_the_claim_is_not_checkable():
+def test_a_graded_verdict_needs_its_design_and_every_domain_with_its_reason():
     review = Review(claim=make_claim(), verdict=Review.Verdict.FALSE, rationale="r", summary="s")
     with pytest.raises(ValidationError) as error:
         review.full_clean()
-    assert "certainty" in error.value.message_dict
+    required = {"evidence_design", "design_reason"}
+    for name in Review.DOWNGRADING_DOMAINS:
+        required |= {name, f"{name}_reason"}
+    assert required <= set(error.value.message_dict)
     with pytest.raises(IntegrityError), transaction.atomic():
-        review.save()
+        review.save()  # and the database refuses a graded verdict without a certainty
     review.verdict = Review.Verdict.NOT_CHECKABLE
     review.full_clean()
+    assert review.certainty == ""
     review.save()
+
+
+def test_a_domain_judged_without_its_reason_is_refused():
+    review = Review(
+        claim=make_claim(), verdict="supported", rationale="r", summary="s", **grading()
+    )
+    review.certainty, review.imprecision_reason = "low", ""
+    with pytest.raises(ValidationError) as error:
+        review.full_clean()
+    assert list(error.value.message_dict) == ["imprecision_reason"]
+
+
+CERTAINTY_LEVELS = ["very_low", "low", "moderate", "high"]
+STARTS = {"randomized": 3, "non_randomized": 1, "documentary": 3}
+CONCERN_LEVELS = {"not_serious": 0, "serious": 1, "very_serious": 2}
+
+
+@pytest.mark.parametrize("design", list(STARTS))
+def test_certainty_is_computed_for_every_design_and_combination_of_domains(design):
+    review = Review(
+        claim=make_claim(), verdict="supported", rationale="r", summary="s", **grading()
+    )
+    review.evidence_design = design
+    for concerns in itertools.product(CONCERN_LEVELS, repeat=len(Review.DOWNGRADING_DOMAINS)):
+        for name, concern in zip(Review.DOWNGRADING_DOMAINS, concerns, strict=True):
+            setattr(review, name, concern)
+        level = STARTS[design] - sum(CONCERN_LEVELS[c] for c in concerns)
+        expected = CERTAINTY_LEVELS[max(0, min(level, 3))]
+        assert review.graded_certainty() == expected, (design, concerns)
+        review.certainty = "high"  # whatever was there before
+        review.clean()
+        assert review.certainty == expected
+
+
+@pytest.mark.parametrize("upgrades", list(itertools.product([False, True], repeat=3)))
+def test_non_randomized_evidence_not_rated_down_is_rated_up_one_level_a_factor(upgrades):
+    review = Review(
+        claim=make_claim(), verdict="supported", rationale="r", summary="s", **grading("low")
+    )
+    for name, upgrade in zip(Review.UPGRADING_FACTORS, upgrades, strict=True):
+        setattr(review, name, upgrade)
+    review.upgrade_reason = "Response rates far above any placebo rate reported." * any(upgrades)
+    review.full_clean()
+    assert review.certainty == CERTAINTY_LEVELS[min(3, 1 + sum(upgrades))]
+    steps = review.grade_steps()
+    assert [step.change for step in steps] == [0, 0, 0, 0, 0, 0] + [1] * sum(upgrades)
+
+
+@pytest.mark.parametrize(
+    "judgments",
+    [
+        {"evidence_design": "randomized"},  # randomized evidence starts high already
+        {"evidence_design": "documentary"},
+        {"imprecision": "serious"},  # rated down: GRADE does not rate it up as well
+    ],
+)
+def test_grade_refuses_an_upgrade_it_does_not_allow(judgments):
+    review = Review(
+        claim=make_claim(), verdict="supported", rationale="r", summary="s", **grading("low")
+    )
+    review.large_effect, review.upgrade_reason = True, "A large effect."
+    for name, value in judgments.items():
+        setattr(review, name, value)
+    with pytest.raises(ValidationError) as error:
+        review.full_clean()
+    assert "rates up only non-randomized evidence" in str(error.value)
+
+
+def test_an_upgrade_needs_its_reason():
+    review = Review(
+        claim=make_claim(), verdict="supported", rationale="r", summary="s", **grading("low")
+    )
+    review.certainty, review.dose_response = "low", True
+    with pytest.raises(ValidationError) as error:
+        review.full_clean()
+    assert list(error.value.message_dict) == ["upgrade_reason"]
+
+
+def test_the_grade_path_names_each_step_its_reason_and_the_level_after_it():
+    review = Review(
+        claim=make_claim(),
+        verdict="supported",
+        rationale="r",
+        summary="s",
+        **grading(
+            "low",
+            design_reason="One open-label study.",
+            imprecision="serious",
+            imprecision_reason="12 patients.",
+        ),
+    )
+    steps = review.grade_steps()
+    assert [(s.name, s.judgment, s.change, s.certainty) for s in steps] == [
+        ("Starting level", "Non-randomized studies", 0, "low"),
+        ("risk of bias", "Not serious", 0, "low"),
+        ("inconsistency", "Not serious", 0, "low"),
+        ("indirectness", "Not serious", 0, "low"),
+        ("imprecision", "Serious", -1, "very_low"),
+        ("publication bias", "Not serious", 0, "very_low"),
+    ]
+    assert steps[0].reason == "One open-label study." and steps[4].reason == "12 patients."
 
 
 def test_a_reviewer_writes_and_submits_reviews_only_of_claims_assigned_to_them(reviewer, editor):
@@ -75,9 +182,8 @@ def test_a_published_review_needs_a_publication_date():
 
 
 def test_it_lists_the_grade_domains_that_lowered_or_raised_certainty():
-    review = make_review(
-        risk_of_bias=Review.Concern.SERIOUS,
-        imprecision=Review.Concern.VERY_SERIOUS,
+    review = Review(
+        **grading(risk_of_bias=Review.Concern.SERIOUS, imprecision=Review.Concern.VERY_SERIOUS),
         large_effect=True,
     )
     assert review.downgrades == [("risk of bias", "Serious"), ("imprecision", "Very serious")]

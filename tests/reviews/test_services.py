@@ -18,6 +18,7 @@ from reviews.services import (
 )
 from sources.models import Document, Study
 from tests.factories import (
+    grading,
     make_claim,
     make_document,
     make_evidence_link,
@@ -124,7 +125,7 @@ def test_a_consensus_review_is_published_crediting_the_reviewers(people):
     claim = make_claim()
     values = {
         "verdict": Review.Verdict.MISLEADING,
-        "certainty": Review.Certainty.LOW,
+        **grading(Review.Certainty.LOW),
         "rationale": "Both reviewers' points.",
         "summary": "Consensus.",
     }
@@ -267,7 +268,7 @@ def test_publishing_refreshes_the_claim_once_not_per_save(people):
 
 def test_a_consensus_refreshes_the_claim_once_though_it_submits_then_publishes(people):
     claim = make_claim()
-    values = {"verdict": Review.Verdict.FALSE, "certainty": Review.Certainty.LOW,
+    values = {"verdict": Review.Verdict.FALSE, **grading(Review.Certainty.LOW),
               "rationale": "Both.", "summary": "Consensus."}  # fmt: skip
     with CaptureQueriesContext(connection) as captured:
         review_publish_consensus(claim=claim, by=people["eve"], values=values, contributors=[])
