@@ -28,6 +28,9 @@ def test_it_fills_an_empty_database_at_the_scale_asked():
     assert Claim.objects.reviewed().count() == published
     # The derived columns the lists read are filled in, not left at their defaults.
     assert not Claim.objects.filter(document_count=0).exists()
+    # Its reviews are graded as GRADE computes: each certainty follows from its judgments.
+    for review in Review.objects.published():
+        assert not review.grade_errors() and review.certainty == review.graded_certainty()
 
 
 def test_its_rare_word_is_found_by_search_in_exactly_its_claims():

@@ -176,27 +176,35 @@ class Command(BaseCommand):
 
     def make_reviews_and_evidence(self, claims, studies, reviewed_share: float):
         now = timezone.now()
-        verdicts, certainties = list(Review.Verdict), list(Review.Certainty)
+        verdicts, designs = list(Review.Verdict), list(Review.EvidenceDesign)
+        concerns = [Review.Concern.NOT_SERIOUS] * 3 + [Review.Concern.SERIOUS] * 2
+        concerns += [Review.Concern.VERY_SERIOUS]
         stances = list(EvidenceLink.Stance)
         reviews, links = [], []
         for n, claim in enumerate(claims):
             if self.random.random() < reviewed_share:
                 verdict = self.random.choice(verdicts)
                 published_at = now - timedelta(minutes=len(claims) - n)
-                reviews.append(
-                    Review(
-                        claim=claim,
-                        verdict=verdict,
-                        certainty=""
-                        if verdict == Review.Verdict.NOT_CHECKABLE
-                        else self.random.choice(certainties),
-                        rationale="Synthetic rationale: " + " ".join(self.words(20, 40)),
-                        summary="Synthetic summary: " + " ".join(self.words(10, 20)),
-                        status=Review.Status.PUBLISHED,
-                        submitted_at=published_at,
-                        published_at=published_at,
-                    )
+                review = Review(
+                    claim=claim,
+                    verdict=verdict,
+                    rationale="Synthetic rationale: " + " ".join(self.words(20, 40)),
+                    summary="Synthetic summary: " + " ".join(self.words(10, 20)),
+                    status=Review.Status.PUBLISHED,
+                    submitted_at=published_at,
+                    published_at=published_at,
                 )
+                if verdict != Review.Verdict.NOT_CHECKABLE:
+                    # Judgments from which GRADE computes the certainty, as a reviewer's are.
+                    review.evidence_design = self.random.choice(designs)
+                    review.design_reason = "Synthetic: " + " ".join(self.words(8, 16))
+                    for name in Review.DOWNGRADING_DOMAINS:
+                        setattr(review, name, self.random.choice(concerns))
+                        setattr(
+                            review, f"{name}_reason", "Synthetic: " + " ".join(self.words(6, 12))
+                        )
+                    review.certainty = review.graded_certainty()
+                reviews.append(review)
             for study in self.random.sample(studies, k=self.random.randint(1, 3)):
                 links.append(
                     EvidenceLink(
