@@ -1,5 +1,6 @@
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -232,10 +233,13 @@ class Study(DerivedFieldsMixin, models.Model):
         blank=True,
         validators=[validate_source_lines],
         help_text="The pages the citation details were checked against: one URL per line, "
-        "optionally followed by what that page confirmed.",
+        "optionally followed by what that page confirmed (a working note: the public page "
+        "lists the pages alone).",
     )
     unverified = models.TextField(
-        blank=True, help_text="Which fields could not be verified from a primary source."
+        blank=True,
+        help_text="A working note for editors, never shown on the public site: which fields "
+        "could not be verified from a primary source, and why.",
     )
     design = models.CharField(max_length=20, choices=Design)
     sample_size = models.PositiveIntegerField(null=True, blank=True)
@@ -305,6 +309,12 @@ class Study(DerivedFieldsMixin, models.Model):
                 url, _, note = line.strip().partition(" ")
                 sources.append((url, note.strip()))
         return sources
+
+    @property
+    def checked_against(self) -> list[tuple[str, str]]:
+        """(url, site) for each page the details were checked against: what a reader is
+        shown. What each page confirmed, and `unverified`, are working notes for editors."""
+        return [(url, urlsplit(url).hostname or url) for url, _ in self.verification_sources]
 
     @property
     def doi_url(self) -> str:

@@ -1,6 +1,7 @@
 """The shipped corpus: checks on the data files themselves and on what they load."""
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,20 @@ def test_stats_print_coverage(shipped_corpus, capsys):
 def test_clinicians_find_the_claim_they_search_for(shipped_corpus, query, expected):
     found = list(Claim.objects.search(query).order_by("-rank").values_list("slug", flat=True))
     assert expected in found[:5], found[:5]
+
+
+def test_no_public_page_shows_the_editors_working_notes(shipped_corpus, client):
+    """What a study's verification pages confirmed, and what could not be verified, are
+    notes for editors: a reader sees the pages checked against, and never the notes."""
+    notes = set()
+    for study in Study.objects.all():
+        notes |= {line.strip() for line in study.unverified.splitlines() if line.strip()}
+        notes |= {note for _, note in study.verification_sources if note}
+    assert notes  # the corpus keeps them, for the admin
+    pages = [study.get_absolute_url() for study in Study.objects.public()]
+    pages += [claim.get_absolute_url() for claim in Claim.objects.public()]
+    pages += ["/", "/claims/", "/studies/", "/sources/", "/methodology/"]
+    for url in pages:
+        html = client.get(url).content.decode()
+        shown = [note for note in notes if len(note) > 20 and escape(note) in html]
+        assert shown == [], url
