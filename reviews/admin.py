@@ -73,7 +73,7 @@ def column(rows, name: str) -> list[int]:
 
 class EvidenceLinkInline(PreloadedAutocompleteInline):
     model = EvidenceLink
-    fields = ["study", "stance", "directness", "cited_by", "note"]
+    fields = ["study", "stance", "directness", "cited_by", "note", *EvidenceLink.MEASURED_FIELDS]
     autocomplete_fields = ["study", "cited_by"]
     extra = 0
 

@@ -49,7 +49,7 @@ CLAIM_KEYS = {
     "slug", "statement", "category", "value_low", "value_high", "unit", "contradicts",
     "evidence", "review",
 }  # fmt: skip
-EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note"}
+EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note", *EvidenceLink.MEASURED_FIELDS}
 REVIEW_KEYS = {"verdict", "certainty", "rationale", "summary", *Review.GRADE_FIELDS}
 DOCUMENT_FIELDS = {"published": "published_on", "retrieved": "retrieved_on"}
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
@@ -294,6 +294,8 @@ class _CorpusLoader:
             "directness": entry.get("directness") or EvidenceLink.Directness.DIRECT,
             "cited_by": self._document(entry["cited_by"]) if entry.get("cited_by") else None,
         }
+        for name in EvidenceLink.MEASURED_FIELDS:
+            values[name] = _blank_to_default(EvidenceLink, name, entry.get(name))
         lookup = {"claim": claim, "study": self.studies[study_slug]}
         self._upsert(EvidenceLink, lookup, values)
 

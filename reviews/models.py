@@ -47,6 +47,15 @@ class EvidenceLink(models.Model):
         PARTLY_INDIRECT = "partly_indirect", "Partly indirect"
         INDIRECT = "indirect", "Indirect"
 
+    class EffectKind(models.TextChoices):
+        PERCENT = "percent", "Per cent"
+        MEAN_DIFFERENCE = "mean_difference", "Mean difference"
+        STANDARDIZED_MEAN_DIFFERENCE = "standardized_mean_difference", "SMD"
+        ODDS_RATIO = "odds_ratio", "Odds ratio"
+        RISK_RATIO = "risk_ratio", "Risk ratio"
+        COUNT = "count", "Count"
+        OTHER = "other", "Other"
+
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence_links")
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="evidence_links")
     stance = models.CharField(max_length=20, choices=Stance)
@@ -68,6 +77,17 @@ class EvidenceLink(models.Model):
         help_text="What the study shows for this claim and how directly it applies "
         "(population, route, dose, outcome)."
     )
+    # What the study measured for this claim, set beside the figure the claim makes.
+    outcome = models.CharField(max_length=200, blank=True, help_text="What was measured.")
+    timepoint = models.CharField(max_length=100, blank=True, help_text="When, e.g. '1 h'.")
+    participants = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Participants analysed for this figure."
+    )
+    effect_value = models.FloatField(null=True, blank=True)
+    effect_kind = models.CharField(max_length=30, choices=EffectKind, blank=True)
+    ci_low = models.FloatField("95% CI, lower", null=True, blank=True)
+    ci_high = models.FloatField("95% CI, upper", null=True, blank=True)
+    route_dose = models.CharField("route and dose", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -84,6 +104,54 @@ class EvidenceLink(models.Model):
 
     def __str__(self):
         return f"{self.study} — {self.get_stance_display().lower()} — {self.claim}"
+
+    MEASURED_FIELDS = (
+        "outcome", "timepoint", "participants", "effect_value", "effect_kind", "ci_low",
+        "ci_high", "route_dose",
+    )  # fmt: skip
+
+    def clean(self):
+        errors = {}
+        if self.effect_value is not None and not self.effect_kind:
+            errors["effect_kind"] = "Say what kind of figure the effect is."
+        if (self.ci_low is None) != (self.ci_high is None):
+            errors["ci_high"] = "Give both bounds of the confidence interval, or neither."
+        elif self.ci_low is not None:
+            if self.effect_value is None:
+                errors["effect_value"] = "A confidence interval needs the effect it surrounds."
+            elif not self.ci_low <= self.effect_value <= self.ci_high:
+                errors["ci_low"] = "The effect must lie within its confidence interval."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_measured(self) -> bool:
+        """Does the link record a figure the study measured for the claim?"""
+        return self.effect_value is not None or self.participants is not None
+
+    @property
+    def measured_figure(self) -> str:
+        """The measured effect as text: '83%', '10 of 12', 'SMD −1.17 (95% CI −1.89 to
+        −0.44)', or ''."""
+        if self.effect_value is None:
+            return ""
+        value, kind = _number(self.effect_value), EvidenceLink.EffectKind(self.effect_kind)
+        if kind == EvidenceLink.EffectKind.PERCENT:
+            text = f"{value}%"
+        elif kind == EvidenceLink.EffectKind.COUNT and self.participants:
+            text = f"{value} of {self.participants}"
+        elif kind in (EvidenceLink.EffectKind.COUNT, EvidenceLink.EffectKind.OTHER):
+            text = value
+        else:
+            text = f"{kind.label} {value}"
+        if self.ci_low is not None:
+            text += f" (95% CI {_number(self.ci_low)} to {_number(self.ci_high)})"
+        return text
+
+
+def _number(value: float) -> str:
+    """A figure as a reader writes it: no trailing zeros, a true minus sign."""
+    return f"{value:g}".replace("-", "−")
 
 
 class Verdict(models.TextChoices):

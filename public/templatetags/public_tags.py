@@ -52,6 +52,12 @@ def json_ld(data: dict) -> SafeString:
 
 
 @register.filter
+def measured(links) -> list:
+    """The evidence links that record a figure the study measured for the claim."""
+    return [link for link in links if link.is_measured]
+
+
+@register.filter
 def grade_change(levels: int) -> str:
     """A GRADE step's change in levels, as the claim page writes it: "−1 level"."""
     if not levels:

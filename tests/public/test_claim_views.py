@@ -357,6 +357,37 @@ def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(clie
     assert "Not medical advice" in html
 
 
+def test_detail_sets_the_claimed_figure_beside_the_measured_ones(client):
+    claim = graded(statement="83% of patients improve.")
+    Claim.objects.filter(pk=claim.pk).update(value_low=83, unit=Claim.Unit.PERCENT)
+    measured = make_evidence_link(
+        claim=claim,
+        study=make_study(title="Dose-related effects"),
+        outcome="responders",
+        timepoint="1 week",
+        participants=12,
+        effect_value=10,
+        effect_kind="count",
+        route_dose="subcutaneous 0.5–1 mg/kg",
+    )
+    make_evidence_link(claim=claim, study=make_study(title="A review without figures"))
+    html = client.get(claim.get_absolute_url()).content.decode()
+    table = html.split('id="figures-heading"')[1].split("</table>")[0]
+    assert '<th scope="row">The claim</th><td>83%</td>' in table
+    assert (
+        f'<a href="{measured.study.get_absolute_url()}">{measured.study}</a></th>'
+        "<td>10 of 12</td><td>responders</td><td>1 week</td>"
+        '<td class="num">12</td><td>subcutaneous 0.5–1 mg/kg</td>'
+    ) in table
+    assert "A review without figures" not in table
+
+
+def test_a_claim_with_no_figure_and_nothing_measured_has_no_figures_table(client):
+    claim = graded()
+    make_evidence_link(claim=claim)
+    assert 'id="figures-heading"' not in client.get(claim.get_absolute_url()).content.decode()
+
+
 def test_detail_carries_claimreview_json_ld(client):
     claim = detailed_claim()
     html = client.get(claim.get_absolute_url()).content.decode()

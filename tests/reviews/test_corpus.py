@@ -62,6 +62,12 @@ def small_corpus(folder: Path) -> Path:
                     "directness": "partly_indirect",
                     "note": "Subcutaneous dosing in 12 people.",
                     "cited_by": "page-b",
+                    "outcome": "responders",
+                    "timepoint": "1 week",
+                    "participants": 12,
+                    "effect_value": 10,
+                    "effect_kind": "count",
+                    "route_dose": "subcutaneous 0.25–1 mg/kg",
                 }
             ],
             "review": {
@@ -150,6 +156,11 @@ def test_it_loads_a_corpus(tmp_path):
     assert review.downgrades == [("risk of bias", "Very serious"), ("imprecision", "Serious")]
     link = claim.evidence_links.get()
     assert link.cited_by.slug == "page-b"
+    assert (link.measured_figure, link.timepoint, link.route_dose) == (
+        "10 of 12",
+        "1 week",
+        "subcutaneous 0.25–1 mg/kg",
+    )
     assert list(Claim.objects.get(slug="glutamate-blocker").contradicts.all()) == [
         Claim.objects.get(slug="six-infusions")
     ]
@@ -236,6 +247,10 @@ def test_a_wrong_quote_fails_naming_file_and_entry_and_loads_nothing(tmp_path):
             "serious (+0)), not high.",
         ),
         (lambda c: c[0]["review"].pop("certainty"), "GRADE gives very_low for these"),
+        (
+            lambda c: c[0]["evidence"][0].update(ci_low=20, ci_high=30),
+            "ci_low: The effect must lie within its confidence interval.",
+        ),
         (
             lambda c: c[0]["review"].pop("imprecision_reason"),
             "imprecision_reason: Give the reason for the judgment of imprecision.",

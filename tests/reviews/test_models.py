@@ -209,3 +209,50 @@ def test_claims_carry_their_published_verdict_only():
 def test_vocabularies_carry_their_css_class():
     assert Review.Verdict.PARTLY_SUPPORTED.css_class == "verdict-partly-supported"
     assert Review.Certainty.VERY_LOW.css_class == "certainty-very-low"
+
+
+# What a study measured for a claim ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"effect_value": 1.2}, "effect_kind"),  # a number with no kind
+        (
+            {"effect_value": -1.17, "effect_kind": "standardized_mean_difference", "ci_low": -1.89},
+            "ci_high",
+        ),
+        ({"ci_low": 0.1, "ci_high": 0.4}, "effect_value"),  # an interval around nothing
+        (
+            {"effect_value": 2.0, "effect_kind": "odds_ratio", "ci_low": 0.5, "ci_high": 1.5},
+            "ci_low",
+        ),
+    ],
+)
+def test_a_measured_figure_must_be_whole_and_consistent(values, field):
+    link = make_evidence_link()
+    for name, value in values.items():
+        setattr(link, name, value)
+    with pytest.raises(ValidationError) as error:
+        link.full_clean()
+    assert list(error.value.message_dict) == [field]
+
+
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ({"effect_value": 83.0, "effect_kind": "percent"}, "83%"),
+        ({"effect_value": 10.0, "effect_kind": "count", "participants": 12}, "10 of 12"),
+        (
+            {"effect_value": -1.17, "effect_kind": "standardized_mean_difference",
+             "ci_low": -1.89, "ci_high": -0.44},
+            "SMD −1.17 (95% CI −1.89 to −0.44)",
+        ),
+        ({"effect_value": 28.94, "effect_kind": "odds_ratio"}, "Odds ratio 28.94"),
+        ({"participants": 12}, ""),
+    ],
+)  # fmt: skip
+def test_a_measured_figure_reads_as_a_reader_writes_it(values, shown):
+    link = EvidenceLink(**values)
+    assert link.measured_figure == shown
+    assert link.is_measured
