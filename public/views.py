@@ -172,7 +172,9 @@ class ClaimDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.object
-        history = list(claim.reviews.history())
+        history = list(
+            claim.reviews.history().select_related("reviewer").prefetch_related("contributors")
+        )
         review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
         context.update(
             review=review,

@@ -2,7 +2,9 @@
 
 Layout of a corpus folder (see docs/corpus.md):
     studies.yaml               a list of studies
-    claims.yaml                a list of claims, each with its evidence and review
+    claims.yaml                a list of claims, each with its evidence and published review
+    reviews-*.yaml             one reviewer's independent reviews, loaded through the
+                               workflow (assignment, then a submitted review)
     documents/NNN-*.yaml       one per document: metadata, the text file it uses, excerpts
     documents/*.txt            the document texts, verbatim
 
@@ -10,21 +12,25 @@ Loading is idempotent (an unchanged corpus changes nothing) and atomic (any bad 
 raises CorpusError naming the file and entry, and nothing is stored).
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import yaml
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from claims.models import Claim, Excerpt
 from claims.services import documents_refresh_counts
 from config.generation import site_changed
-from reviews.models import EvidenceLink, Review
+from reviews.models import Assignment, EvidenceLink, Review
+from reviews.roles import EDITOR, REVIEWER
 from reviews.services import (
     claims_flag_write,
     claims_refresh_derived,
@@ -51,6 +57,9 @@ CLAIM_KEYS = {
 }  # fmt: skip
 EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note", *EvidenceLink.MEASURED_FIELDS}
 REVIEW_KEYS = {"verdict", "certainty", "rationale", "summary", *Review.GRADE_FIELDS}
+PUBLISHED_REVIEW_KEYS = {*REVIEW_KEYS, "written", "adjudicated_by", "adjudication"}
+REVIEWER_FILE_KEYS = {"reviewer", "assigned_by", "written", "reviews"}
+INDEPENDENT_REVIEW_KEYS = {"claim", "reviewer_notes", *REVIEW_KEYS}
 DOCUMENT_FIELDS = {"published": "published_on", "retrieved": "retrieved_on"}
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
@@ -104,6 +113,9 @@ class _CorpusLoader:
         self.studies: dict[str, Study] = {}
         self.documents: dict[str, Document] = {}
         self.claims: dict[str, Claim] = {}
+        self.users: dict[str, Any] = {}
+        # The reviewers whose independent review of a claim the corpus holds, by claim slug.
+        self.reviewers_of: dict[str, list] = defaultdict(list)
 
     def load(self) -> None:
         if not self.directory.is_dir():
@@ -129,6 +141,8 @@ class _CorpusLoader:
                 self._load_claim(entry)
         for path, entry in document_entries.items():
             self._load_excerpts(path, self.documents[path.name], entry.get("excerpts") or [])
+        for path in sorted(self.directory.glob("reviews-*.yaml")):
+            self._load_reviewer_file(path)
         for index, entry in enumerate(claim_entries, 1):
             with self._entry(claim_file, index, entry):
                 self._load_claim_links(entry)
@@ -299,21 +313,102 @@ class _CorpusLoader:
         lookup = {"claim": claim, "study": self.studies[study_slug]}
         self._upsert(EvidenceLink, lookup, values)
 
-    def _load_review(self, claim: Claim, entry: dict) -> None:
-        self._check_keys(entry, REVIEW_KEYS, "review")
-        candidate = Review(claim=claim)
-        for name, value in entry.items():
-            value = _blank_to_default(Review, name, value)
-            setattr(candidate, name, Review._meta.get_field(name).to_python(value))
-        _check_certainty(candidate)
-        current = claim.reviews.published().first()
-        if current and all(getattr(current, n) == getattr(candidate, n) for n in REVIEW_KEYS):
+    def _load_reviewer_file(self, path: Path) -> None:
+        """One reviewer's independent reviews, as the workflow makes them: the claim is
+        assigned to the reviewer, who hands in a review of it on the day written."""
+        with self._entry(path, None, None):
+            data = self._read_mapping(path)
+            self._check_keys(data, REVIEWER_FILE_KEYS, "reviewer file")
+            reviewer = self._user(_required(data, "reviewer"), REVIEWER)
+            assigner = self._user(data["assigned_by"], EDITOR) if data.get("assigned_by") else None
+            written = _moment(_required(data, "written"))
+            entries = data.get("reviews") or []
+            if not isinstance(entries, list):
+                raise CorpusError("reviews must be a list of mappings")
+        for index, entry in enumerate(entries, 1):
+            with self._entry(path, index, entry if isinstance(entry, dict) else None):
+                if not isinstance(entry, dict):
+                    raise CorpusError("a review must be a mapping")
+                self._check_keys(entry, INDEPENDENT_REVIEW_KEYS, "review")
+                claim = self._claim(_required(entry, "claim"))
+                if reviewer in self.reviewers_of[claim.slug]:
+                    raise CorpusError(f"a second review of {claim.slug!r} by {reviewer}")
+                self.reviewers_of[claim.slug].append(reviewer)
+                self._assign(claim, reviewer, assigner)
+                self._load_independent_review(claim, reviewer, entry, written)
+
+    def _assign(self, claim: Claim, reviewer, assigner) -> None:
+        assignment, created = Assignment.objects.get_or_create(
+            claim=claim, reviewer=reviewer, defaults={"assigned_by": assigner}
+        )
+        self.report.count(Assignment, "created" if created else "unchanged")
+
+    def _load_independent_review(self, claim: Claim, reviewer, entry: dict, written) -> None:
+        fields = {name: value for name, value in entry.items() if name != "claim"}
+        candidate = self._review(claim, fields, reviewer=reviewer)
+        current = (
+            claim.reviews.done()
+            .filter(reviewer=reviewer, contributors=None)
+            .order_by("submitted_at", "pk")
+            .last()
+        )
+        if current and _same_review(current, candidate, ["reviewer_notes"]):
             self.report.count(Review, "unchanged")
             return
-        review_submit(review=candidate)
-        # The write alone: corpus_load refreshes what it loaded once, at the end.
-        review_publish_write(candidate, by=None)
+        review_submit(review=candidate, by=reviewer, at=written)
         self.report.count(Review, "created")
+
+    def _load_review(self, claim: Claim, entry: dict) -> None:
+        """The published review: where the corpus holds independent reviews of the claim,
+        it is the adjudicating editor's consensus and credits them."""
+        self._check_keys(entry, PUBLISHED_REVIEW_KEYS, "review")
+        fields = {name: entry[name] for name in entry if name in REVIEW_KEYS | {"adjudication"}}
+        adjudicated_by = entry.get("adjudicated_by")
+        editor = self._user(adjudicated_by, EDITOR) if adjudicated_by else None
+        contributors = self.reviewers_of[claim.slug]
+        if contributors and not editor:
+            raise CorpusError("a claim reviewed independently needs adjudicated_by: its editor")
+        candidate = self._review(claim, fields, reviewer=editor)
+        current = claim.reviews.published().first()
+        if (
+            current
+            and _same_review(current, candidate, ["adjudication", "reviewer_id"])
+            and {user.pk for user in current.contributors.all()} == {u.pk for u in contributors}
+        ):
+            self.report.count(Review, "unchanged")
+            return
+        written = _moment(entry["written"]) if entry.get("written") else None
+        review_submit(review=candidate, by=editor, at=written)
+        candidate.contributors.set(contributors)
+        # The write alone: corpus_load refreshes what it loaded once, at the end.
+        review_publish_write(candidate, by=editor, at=written)
+        self.report.count(Review, "created")
+
+    def _review(self, claim: Claim, fields: dict, *, reviewer) -> Review:
+        """An unsaved review with these corpus fields, its certainty checked against GRADE."""
+        review = Review(claim=claim, reviewer=reviewer)
+        for name, value in fields.items():
+            value = _blank_to_default(Review, name, value)
+            setattr(review, name, Review._meta.get_field(name).to_python(value))
+        _check_certainty(review)
+        return review
+
+    def _user(self, username: Any, role: str):
+        """The account a corpus file names as reviewer or editor, created on first use with
+        the role's group and no password (an administrator sets one to let its owner in)."""
+        if not isinstance(username, str) or not username.strip():
+            raise CorpusError(f"a reviewer or editor must be a user name, not {username!r}")
+        if username not in self.users:
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults={"is_staff": True}
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get_or_create(name=role)[0])
+            self.report.created["users"] += created
+            self.users[username] = user
+        return self.users[username]
 
     # Look-ups ------------------------------------------------------------------------
 
@@ -327,6 +422,25 @@ class _CorpusLoader:
             if document.slug == slug:
                 return document
         raise CorpusError(f"unknown document {slug!r}")
+
+
+def _same_review(stored: Review, candidate: Review, extra: list[str]) -> bool:
+    return all(getattr(stored, n) == getattr(candidate, n) for n in [*REVIEW_KEYS, *extra])
+
+
+def _moment(day: Any) -> datetime:
+    """The moment recorded for a review written on `day` (noon UTC: a date alone says no
+    more)."""
+    if isinstance(day, datetime):
+        return day if day.tzinfo else day.replace(tzinfo=UTC)
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day)
+        except ValueError:
+            pass
+    if not isinstance(day, date):
+        raise CorpusError(f"written must be a date (YYYY-MM-DD), not {day!r}")
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
 def _check_certainty(review: Review) -> None:

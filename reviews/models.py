@@ -425,6 +425,16 @@ class Review(models.Model):
     upgrade_reason = models.TextField(blank=True, help_text="Why the certainty is rated up.")
     rationale = models.TextField(help_text="For clinicians: the studies, their size and design.")
     summary = models.TextField(help_text="For readers: plain language.")
+    adjudication = models.TextField(
+        blank=True,
+        help_text="For an editor's consensus review: what the independent reviews disagreed "
+        "on and how it was settled. Shown on the claim page.",
+    )
+    reviewer_notes = models.TextField(
+        blank=True,
+        help_text="The reviewer's working notes for the editor (a quote that is part of a "
+        "longer sentence, say). Seen only in the admin.",
+    )
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -16,13 +16,14 @@ from sources.models import Study
 from sources.slugs import unique_slug
 
 
-def review_submit(*, review: Review, by=None) -> Review:
+def review_submit(*, review: Review, by=None, at=None) -> Review:
     """The author hands in a draft: it can no longer change. Once every reviewer assigned to
     the claim has handed in theirs, they can read each other's (ReviewQuerySet.visible_to).
-    Nothing public changes: a submitted review is seen only in the admin."""
+    Nothing public changes: a submitted review is seen only in the admin. `at` is when it
+    was handed in (now unless a record of an earlier review is being loaded)."""
     with transaction.atomic():
         _lock_latest(review)
-        review.transition_to(Review.Status.SUBMITTED, by=by, at=timezone.now())
+        review.transition_to(Review.Status.SUBMITTED, by=by, at=at or timezone.now())
         review.full_clean()
         review.save()
     return review
@@ -40,10 +41,11 @@ def review_publish(*, review: Review, by=None) -> Review:
     return review
 
 
-def review_publish_write(review: Review, *, by) -> None:
-    """The write of review_publish() alone; its caller refreshes what it changed."""
+def review_publish_write(review: Review, *, by, at=None) -> None:
+    """The write of review_publish() alone; its caller refreshes what it changed. `at` is
+    when it was published (now unless a record of an earlier publication is being loaded)."""
     _lock_latest(review)
-    now = timezone.now()
+    now = at or timezone.now()
     earlier = Review.objects.select_for_update().filter(
         claim_id=review.claim_id, status=Review.Status.PUBLISHED
     )

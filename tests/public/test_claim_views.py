@@ -357,6 +357,22 @@ def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(clie
     assert "Not medical advice" in html
 
 
+def test_detail_says_who_reviewed_it_blind_and_how_the_editor_settled_it(
+    client, django_user_model
+):
+    first = django_user_model.objects.create(username="reviewer-a")
+    second = django_user_model.objects.create(username="reviewer-b", first_name="Bea")
+    editor = django_user_model.objects.create(username="editor")
+    claim = graded(reviewer=editor, adjudication="A said <b>partly</b>; B said misleading.")
+    claim.reviews.get().contributors.set([first, second])
+    html = client.get(claim.get_absolute_url()).content.decode()
+    assert "Reviewed independently and blind by reviewer-a and Bea; adjudicated by editor." in html
+    assert "How their disagreement was settled: A said &lt;b&gt;partly&lt;/b&gt;;" in html
+    # A review with no credited reviewers names only its writer.
+    single = graded(statement="Another claim.", reviewer=first)
+    assert "Written by reviewer-a." in client.get(single.get_absolute_url()).content.decode()
+
+
 def test_detail_sets_the_claimed_figure_beside_the_measured_ones(client):
     claim = graded(statement="83% of patients improve.")
     Claim.objects.filter(pk=claim.pk).update(value_low=83, unit=Claim.Unit.PERCENT)
@@ -560,9 +576,10 @@ def test_detail_queries_do_not_grow_with_rows(client):
             published_at=timezone.now() - timedelta(days=len(quote)),
         )
     assert count_queries(client, claim.get_absolute_url()) == few
-    # The claim; every review of it ever published; its excerpts with their documents; the
-    # studies with the documents citing them; the claims contradicting it.
-    assert few == 5
+    # The claim; every review of it ever published, with its writer, and the reviewers it
+    # credits; its excerpts with their documents; the studies with the documents citing
+    # them; the claims contradicting it.
+    assert few == 6
 
 
 def test_every_facet_has_a_readable_label(client):

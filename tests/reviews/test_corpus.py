@@ -314,3 +314,110 @@ def test_the_shipped_corpus_loads_and_reloads_as_a_no_op():
     corpus_load(directory=settings.CORPUS_DIR)
     assert Document.objects.count() == 5
     assert not corpus_load(directory=settings.CORPUS_DIR).changed
+
+
+def add_independent_reviews(folder: Path) -> Path:
+    """Two reviewers' blind reviews of relief-within-hours, and the editor's adjudication."""
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    published = claims[0]["review"]
+    first = {"claim": "relief-within-hours", **published, "reviewer_notes": "Split sentence."}
+    second = {
+        **first,
+        "verdict": "misleading",
+        "imprecision": "very_serious",
+        "imprecision_reason": "12 patients, no interval.",
+        "certainty": "very_low",
+    }
+    second.pop("reviewer_notes")
+    for name, reviewer, review in (("a", "reviewer-a", first), ("b", "reviewer-b", second)):
+        data = {
+            "reviewer": reviewer,
+            "assigned_by": "editor",
+            "written": "2026-11-20" if name == "a" else "2026-11-22",
+            "reviews": [review],
+        }
+        (folder / f"reviews-{name}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    published.update(
+        written="2026-11-25",
+        adjudicated_by="editor",
+        adjudication="B read the onset as overstated; one open-label study supports it in part.",
+    )
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    return folder
+
+
+def test_independent_reviews_load_through_the_workflow_and_the_consensus_credits_them(
+    tmp_path,
+):
+    from reviews.agreement import IN_CONFLICT, agreement_table, claim_states
+    from reviews.models import Assignment
+
+    corpus_load(directory=add_independent_reviews(small_corpus(tmp_path)))
+    claim = Claim.objects.get(slug="relief-within-hours")
+    assert set(Assignment.objects.values_list("reviewer__username", "assigned_by__username")) == {
+        ("reviewer-a", "editor"),
+        ("reviewer-b", "editor"),
+    }
+    submitted = claim.reviews.filter(status=Review.Status.SUBMITTED).order_by("submitted_at")
+    assert [
+        (r.reviewer.username, r.verdict, r.submitted_at.date().isoformat()) for r in submitted
+    ] == [
+        ("reviewer-a", "partly_supported", "2026-11-20"),
+        ("reviewer-b", "misleading", "2026-11-22"),
+    ]
+    assert submitted[0].reviewer_notes == "Split sentence."
+    reviewer = submitted[0].reviewer
+    assert reviewer.groups.get().name == "Reviewer" and not reviewer.has_usable_password()
+    consensus = claim.reviews.published().get()
+    assert consensus.reviewer.username == "editor"
+    assert consensus.reviewer.groups.get().name == "Editor"
+    assert consensus.published_at.date().isoformat() == "2026-11-25"
+    assert consensus.published_by == consensus.reviewer
+    assert {u.username for u in consensus.contributors.all()} == {"reviewer-a", "reviewer-b"}
+    assert consensus.adjudication.startswith("B read the onset")
+    assert claim_states() == {claim.pk: IN_CONFLICT}
+    overall = agreement_table()[0]
+    assert (overall.claims, overall.certainty_claims) == (1, 1)
+    # Reloading the same files changes nothing; the agreement does not count the consensus.
+    assert not corpus_load(directory=tmp_path).changed
+    assert Review.objects.filter(claim=claim).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda data: data["reviews"][0].update(claim="nope"),
+            "reviews-a.yaml, entry 1 (nope): unknown claim 'nope'",
+        ),
+        (
+            lambda data: data["reviews"].append(dict(data["reviews"][0])),
+            "entry 2 (relief-within-hours): a second review of 'relief-within-hours'",
+        ),
+        (
+            lambda data: data["reviews"][0].update(certainty="moderate"),
+            "reviews-a.yaml, entry 1 (relief-within-hours): certainty: GRADE gives very_low",
+        ),
+        (lambda data: data.pop("written"), "reviews-a.yaml: missing 'written'"),
+        (lambda data: data.update(written="soon"), "written must be a date"),
+        (lambda data: data.update(colour="red"), "unknown reviewer file field(s): colour"),
+    ],
+)
+def test_a_bad_reviewer_file_fails_with_its_reason_and_loads_nothing(tmp_path, change, expected):
+    folder = add_independent_reviews(small_corpus(tmp_path))
+    data = yaml.safe_load((folder / "reviews-a.yaml").read_text())
+    change(data)
+    (folder / "reviews-a.yaml").write_text(yaml.safe_dump(data))
+    with pytest.raises(CorpusError) as error:
+        corpus_load(directory=folder)
+    assert expected in str(error.value)
+    assert set(table_counts().values()) == {0}
+
+
+def test_a_claim_reviewed_independently_needs_its_adjudicating_editor(tmp_path):
+    folder = add_independent_reviews(small_corpus(tmp_path))
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    claims[0]["review"].pop("adjudicated_by")
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    with pytest.raises(CorpusError, match="needs adjudicated_by"):
+        corpus_load(directory=folder)
