@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "sources",
     "claims",
+    "safety",
     "reviews",
     "public",
 ]

@@ -5,13 +5,14 @@ from django.urls import include, path
 from public import views
 from public.feeds import LatestReviewsFeed
 from public.sitemaps import SITEMAPS
-from public.urls import claim_patterns, document_patterns, study_patterns
+from public.urls import claim_patterns, document_patterns, intervention_patterns, study_patterns
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("claims/", include(claim_patterns)),
     path("sources/", include(document_patterns)),
     path("studies/", include(study_patterns)),
+    path("safety/", include(intervention_patterns)),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -49,3 +49,10 @@ study_patterns = (
     ],
     "studies",
 )
+intervention_patterns = (
+    [
+        path("", views.InterventionListView.as_view(), name="list"),
+        path("<rowslug:slug>/", views.InterventionDetailView.as_view(), name="detail"),
+    ],
+    "safety",
+)

@@ -27,6 +27,7 @@ from public.caching import (
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
+from safety.models import Intervention, facts_by_topic, left_out
 from sources.models import Document, Study
 
 NOT_REVIEWED = "Not yet reviewed"
@@ -185,6 +186,9 @@ class ClaimDetailView(DetailView):
             contradictions=claim.contradicts.public().for_list().order_by("statement", "pk"),
             verdict_changes=verdict_changes(history),
             generation=page_generation(self.request),
+            # Called by the template inside the cached part only: a warm page runs none of
+            # its queries.
+            left_out=lambda: left_out(claim),
         )
         context["json_ld"] = None
         if review:
@@ -385,6 +389,30 @@ class StudyDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["links"] = self.object.evidence_links.for_study_page()
+        return context
+
+
+@method_decorator(cached_public_page, name="dispatch")
+class InterventionListView(ListView):
+    template_name = "public/intervention_list.html"
+    context_object_name = "interventions"
+
+    def get_queryset(self):
+        return Intervention.objects.public().for_list()
+
+
+@method_decorator(cached_public_page, name="dispatch")
+class InterventionDetailView(DetailView):
+    template_name = "public/intervention_detail.html"
+    context_object_name = "intervention"
+
+    def get_queryset(self):
+        return Intervention.objects.public().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["topics"] = facts_by_topic(self.object.facts.all())
+        context["claims"] = self.object.claims.public().for_list().order_by("statement", "pk")
         return context
 
 

@@ -2,6 +2,7 @@
 
 Layout of a corpus folder (see docs/corpus.md):
     studies.yaml               a list of studies
+    safety.yaml                the safety and regulatory profile of each intervention
     claims.yaml                a list of claims, each with its evidence and published review
     reviews-*.yaml             one reviewer's independent reviews, loaded through the
                                workflow (assignment, then a submitted review)
@@ -40,10 +41,12 @@ from reviews.services import (
     review_submit,
     studies_refresh_counts,
 )
+from safety.models import Intervention, SafetyFact
 from sources.models import Document, Study
 
 STUDY_KEYS = {
-    "slug", "title", "authors", "year", "journal", "doi", "pmid", "url", "verified_from",
+    "slug", "title", "authors", "year", "journal", "doi", "pmid", "pmcid", "registry_id",
+    "label_version", "label_effective_date", "url", "verified_from",
     "design", "sample_size", "population", "intervention", "comparator", "main_finding",
     "unverified", "is_retracted", "retraction_note",
 }  # fmt: skip
@@ -53,8 +56,11 @@ DOCUMENT_KEYS = {
 EXCERPT_KEYS = {"claim", "quote", "start"}
 CLAIM_KEYS = {
     "slug", "statement", "category", "value_low", "value_high", "unit", "contradicts",
-    "evidence", "review",
+    "interventions", "evidence", "review",
 }  # fmt: skip
+SAFETY_KEYS = {"interventions", "facts"}
+INTERVENTION_KEYS = {"slug", "name", "drug", "route", "summary"}
+FACT_KEYS = {"interventions", "topic", "statement", "sources", "checked"}
 EVIDENCE_KEYS = {"study", "stance", "directness", "cited_by", "note", *EvidenceLink.MEASURED_FIELDS}
 REVIEW_KEYS = {"verdict", "certainty", "rationale", "summary", *Review.GRADE_FIELDS}
 PUBLISHED_REVIEW_KEYS = {*REVIEW_KEYS, "written", "adjudicated_by", "adjudication"}
@@ -113,6 +119,7 @@ class _CorpusLoader:
         self.studies: dict[str, Study] = {}
         self.documents: dict[str, Document] = {}
         self.claims: dict[str, Claim] = {}
+        self.interventions: dict[str, Intervention] = {}
         self.users: dict[str, Any] = {}
         # The reviewers whose independent review of a claim the corpus holds, by claim slug.
         self.reviewers_of: dict[str, list] = defaultdict(list)
@@ -130,6 +137,9 @@ class _CorpusLoader:
                 with self._entry(study_file, index, entry):
                     self._load_study(entry)
             self._flag_newly_retracted(retracted_before)
+        safety_file = self.directory / "safety.yaml"
+        if safety_file.exists():
+            self._load_safety(safety_file)
         document_entries = {}
         for path in document_files:
             with self._entry(path, None, None):
@@ -239,6 +249,45 @@ class _CorpusLoader:
             if study.is_retracted and retracted_before.get(slug) is False:
                 claims_flag_write(claims_relying_on(study), reason=retraction_reason(study))
 
+    def _load_safety(self, path: Path) -> None:
+        """The profiles and their facts. A fact is known by its topic and statement: one the
+        file no longer holds is deleted, so a corrected statement replaces the old."""
+        with self._entry(path, None, None):
+            data = self._read_mapping(path)
+            self._check_keys(data, SAFETY_KEYS, "safety file")
+        for index, entry in enumerate(data.get("interventions") or [], 1):
+            with self._entry(path, index, entry):
+                self._check_keys(entry, INTERVENTION_KEYS, "intervention")
+                slug = _required(entry, "slug")
+                if slug in self.interventions:
+                    raise CorpusError(f"duplicate intervention slug {slug!r}")
+                values = {key: entry.get(key, "") for key in INTERVENTION_KEYS - {"slug"}}
+                self.interventions[slug] = self._upsert(Intervention, {"slug": slug}, values)
+        kept = set()
+        for index, entry in enumerate(data.get("facts") or [], 1):
+            with self._entry(path, index, entry):
+                kept.add(self._load_fact(entry))
+        stale = SafetyFact.objects.exclude(pk__in=kept)
+        if removed := stale.count():
+            stale.delete()
+            self.report.updated["safety facts"] += removed
+
+    def _load_fact(self, entry: dict) -> int:
+        self._check_keys(entry, FACT_KEYS, "fact")
+        lookup = {"topic": _required(entry, "topic"), "statement": _required(entry, "statement")}
+        fact = self._upsert(SafetyFact, lookup, {"checked": entry.get("checked") or ""})
+        interventions = [self._intervention(slug) for slug in _required(entry, "interventions")]
+        sources = []
+        for slug in _required(entry, "sources"):
+            if slug not in self.studies:
+                raise CorpusError(f"fact cites unknown study {slug!r}")
+            sources.append(self.studies[slug])
+        if {i.pk for i in fact.interventions.all()} != {i.pk for i in interventions}:
+            fact.interventions.set(interventions)
+        if {s.pk for s in fact.sources.all()} != {s.pk for s in sources}:
+            fact.sources.set(sources)
+        return fact.pk
+
     def _load_document(self, path: Path, entry: dict) -> None:
         text_path = self.directory / "documents" / _required(entry, "text")
         try:
@@ -292,6 +341,10 @@ class _CorpusLoader:
         if wanted - present:
             claim.contradicts.add(*(wanted - present))
             self.report.created["contradiction links"] += len(wanted - present)
+        wanted = {self._intervention(slug).pk for slug in entry.get("interventions") or []}
+        if set(claim.interventions.values_list("pk", flat=True)) != wanted:
+            claim.interventions.set(wanted)
+            self.report.updated["claims' interventions"] += 1
         for evidence in entry.get("evidence") or []:
             self._load_evidence(claim, evidence)
         if entry.get("review"):
@@ -417,6 +470,11 @@ class _CorpusLoader:
             raise CorpusError(f"unknown claim {slug!r}")
         return self.claims[slug]
 
+    def _intervention(self, slug: str) -> Intervention:
+        if slug not in self.interventions:
+            raise CorpusError(f"unknown intervention {slug!r}")
+        return self.interventions[slug]
+
     def _document(self, slug: str) -> Document:
         for document in self.documents.values():
             if document.slug == slug:
@@ -460,7 +518,7 @@ def _check_certainty(review: Review) -> None:
 
 def _required(entry: dict, key: str) -> Any:
     value = entry.get(key)
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         raise CorpusError(f"missing {key!r}")
     return value
 

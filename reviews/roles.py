@@ -21,6 +21,8 @@ REVIEWER_PERMISSIONS = [
     "reviews.add_review",
     "reviews.change_review",
     "reviews.view_assignment",
+    "safety.view_intervention",
+    "safety.view_safetyfact",
 ]
 EDITOR_PERMISSIONS = [
     *REVIEWER_PERMISSIONS,
@@ -40,6 +42,12 @@ EDITOR_PERMISSIONS = [
     "reviews.add_assignment",
     "reviews.change_assignment",
     "reviews.delete_assignment",
+    "safety.add_intervention",
+    "safety.change_intervention",
+    "safety.delete_intervention",
+    "safety.add_safetyfact",
+    "safety.change_safetyfact",
+    "safety.delete_safetyfact",
     "auth.view_user",
     "auth.change_user",
 ]

@@ -8,6 +8,9 @@ from django.db import models
 
 DOI_PATTERN = r"^10\.[0-9]{4,9}/[^\s]+$"
 PMID_PATTERN = r"^[1-9][0-9]{0,8}$"
+PMCID_PATTERN = r"^PMC[1-9][0-9]{0,9}$"
+# ClinicalTrials.gov (NCT and eight digits), ISRCTN, EudraCT, ANZCTR and the like.
+REGISTRY_ID_PATTERN = r"^[A-Z][A-Za-z]{1,9}[ -]?[0-9][0-9-]{3,20}$"
 DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/")
 
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
@@ -14,7 +14,9 @@ from config.derived import DerivedFieldsMixin
 from sources.fingerprints import NEAR_DUPLICATE, fingerprint, similarity
 from sources.identifiers import (
     DOI_PATTERN,
+    PMCID_PATTERN,
     PMID_PATTERN,
+    REGISTRY_ID_PATTERN,
     DOIField,
     PMIDField,
     validate_source_lines,
@@ -228,6 +230,28 @@ class Study(DerivedFieldsMixin, models.Model):
     journal = models.CharField(max_length=300, blank=True, help_text="Or the issuing body.")
     doi = DOIField("DOI", max_length=200, blank=True)
     pmid = PMIDField("PMID", max_length=9, blank=True)
+    pmcid = models.CharField(
+        "PMCID",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(PMCID_PATTERN, "A PMCID is PMC followed by digits.")],
+        help_text="The PubMed Central record, where the article has one.",
+    )
+    registry_id = models.CharField(
+        "trial registration",
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(REGISTRY_ID_PATTERN, "Give a registry number such as NCT02493868.")
+        ],
+        help_text="The trial's registry number, e.g. ClinicalTrials.gov NCT02493868.",
+    )
+    label_version = models.CharField(
+        max_length=20, blank=True, help_text="For a drug label: the version number read."
+    )
+    label_effective_date = models.DateField(
+        null=True, blank=True, help_text="For a drug label: the date that version took effect."
+    )
     url = models.URLField("URL", max_length=500, blank=True)
     verified_from = models.TextField(
         blank=True,
@@ -323,3 +347,14 @@ class Study(DerivedFieldsMixin, models.Model):
     @property
     def pubmed_url(self) -> str:
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def pmc_url(self) -> str:
+        return f"https://pmc.ncbi.nlm.nih.gov/articles/{self.pmcid}/" if self.pmcid else ""
+
+    @property
+    def registry_url(self) -> str:
+        """ClinicalTrials.gov's page for an NCT number; other registries are not linked."""
+        if self.registry_id.startswith("NCT"):
+            return f"https://clinicaltrials.gov/study/{self.registry_id}"
+        return ""

@@ -12,6 +12,7 @@ from claims.models import Claim, Excerpt
 from claims.services import documents_refresh_counts
 from reviews.models import EvidenceLink, Review
 from reviews.services import claims_refresh_derived, studies_cited, studies_refresh_counts
+from safety.models import Intervention, SafetyFact
 from sources.models import Document, Study
 
 _sequence = itertools.count(1)
@@ -85,6 +86,36 @@ def make_evidence_link(**overrides) -> EvidenceLink:
     link = EvidenceLink.objects.create(**values)
     studies_refresh_counts(study_ids=[link.study_id])
     return link
+
+
+def make_intervention(**overrides) -> Intervention:
+    n = next(_sequence)
+    values = {
+        "slug": f"racemic-ketamine-iv-{n}",
+        "name": f"Racemic ketamine by intravenous infusion {n}",
+        "drug": Intervention.Drug.RACEMIC_KETAMINE,
+        "route": Intervention.Route.INTRAVENOUS,
+        "summary": "Given into a vein at a clinic.",
+    }
+    claims = overrides.pop("claims", [])
+    values.update(overrides)
+    intervention = Intervention.objects.create(**values)
+    intervention.claims.set(claims)
+    return intervention
+
+
+def make_safety_fact(*, interventions=(), sources=(), **overrides) -> SafetyFact:
+    n = next(_sequence)
+    values = {
+        "topic": SafetyFact.Topic.BLOOD_PRESSURE,
+        "statement": f"Blood pressure rises during an infusion ({n}).",
+        "checked": "Label section 5.1 says so.",
+    }
+    values.update(overrides)
+    fact = SafetyFact.objects.create(**values)
+    fact.interventions.set(interventions or [make_intervention()])
+    fact.sources.set(sources or [make_study(design=Study.Design.REGULATORY)])
+    return fact
 
 
 # Judgments from which GRADE computes each certainty.

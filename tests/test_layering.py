@@ -1,4 +1,4 @@
-"""Imports run one way, public → reviews → claims → sources, and config imports no app
+"""Imports run one way, public → reviews → safety → claims → sources, and config imports no app
 outside its root urls (apps may import config)."""
 
 import ast
@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ["sources", "claims", "reviews", "public"]  # each may import only those before it
+LAYERS = [
+    "sources",
+    "claims",
+    "safety",
+    "reviews",
+    "public",
+]  # each may import only those before it
 # config's only module that may import an app: the root urls.
 CONFIG_IMPORTING_APPS = {"urls.py"}
 

@@ -357,9 +357,7 @@ def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(clie
     assert "Not medical advice" in html
 
 
-def test_detail_says_who_reviewed_it_blind_and_how_the_editor_settled_it(
-    client, django_user_model
-):
+def test_detail_says_who_reviewed_it_blind_and_how_the_editor_settled_it(client, django_user_model):
     first = django_user_model.objects.create(username="reviewer-a")
     second = django_user_model.objects.create(username="reviewer-b", first_name="Bea")
     editor = django_user_model.objects.create(username="editor")

@@ -1,6 +1,8 @@
 import re
+from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import Resolver404, resolve, reverse
 
 from reviews.models import EvidenceLink, Review
@@ -40,6 +42,34 @@ def test_study_page_shows_citation_identifiers_and_every_claim_using_it(client):
     assert fair.claim.statement in html and misused.claim.statement in html
     assert "Misrepresented by the source" in html
     assert hidden.claim.statement not in html
+
+
+def test_study_page_links_the_pmc_record_trial_registration_and_label_version(client):
+    trial = make_study(pmcid="PMC6551577", registry_id="NCT02493868")
+    html = client.get(trial.get_absolute_url()).content.decode()
+    assert '<a href="https://pmc.ncbi.nlm.nih.gov/articles/PMC6551577/">PMC6551577</a>' in html
+    assert '<a href="https://clinicaltrials.gov/study/NCT02493868">NCT02493868</a>' in html
+    label = make_study(
+        design=Study.Design.REGULATORY,
+        label_version="18",
+        label_effective_date=date(2026, 3, 13),
+        registry_id="ISRCTN12345678",
+    )
+    html = client.get(label.get_absolute_url()).content.decode()
+    assert 'Version 18, effective <time datetime="2026-03-13">13 March 2026</time>' in html
+    # A registry other than ClinicalTrials.gov is named, not linked.
+    assert "<dd>ISRCTN12345678</dd>" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("pmcid", "6551577"), ("pmcid", "PMCX"), ("registry_id", "02493868")]
+)
+def test_a_malformed_pmcid_or_registry_number_is_refused(field, value):
+    study = make_study()
+    setattr(study, field, value)
+    with pytest.raises(ValidationError) as error:
+        study.full_clean()
+    assert field in error.value.message_dict
 
 
 def test_retracted_studies_are_marked(client):

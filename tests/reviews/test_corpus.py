@@ -421,3 +421,78 @@ def test_a_claim_reviewed_independently_needs_its_adjudicating_editor(tmp_path):
     (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
     with pytest.raises(CorpusError, match="needs adjudicated_by"):
         corpus_load(directory=folder)
+
+
+def add_safety_profile(folder: Path, facts=None) -> Path:
+    profile = {
+        "interventions": [
+            {
+                "slug": "ketamine-iv",
+                "name": "Racemic ketamine by intravenous infusion",
+                "drug": "racemic_ketamine",
+                "route": "intravenous",
+                "summary": "Given into a vein.",
+            }
+        ],
+        "facts": facts
+        if facts is not None
+        else [
+            {
+                "interventions": ["ketamine-iv"],
+                "topic": "bladder_urinary",
+                "statement": "Repeated use can damage the bladder.",
+                "sources": ["glue-2017-dose"],
+                "checked": "Says cystitis.",
+            }
+        ],
+    }
+    (folder / "safety.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    claims[0]["interventions"] = ["ketamine-iv"]
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    return folder
+
+
+def test_safety_profiles_load_with_their_facts_and_the_claims_they_concern(tmp_path):
+    from safety.models import Intervention, SafetyFact
+
+    folder = add_safety_profile(small_corpus(tmp_path))
+    corpus_load(directory=folder)
+    intervention = Intervention.objects.get()
+    fact = SafetyFact.objects.get()
+    assert list(fact.interventions.all()) == [intervention]
+    assert list(fact.sources.values_list("slug", flat=True)) == ["glue-2017-dose"]
+    assert fact.checked == "Says cystitis."
+    assert list(intervention.claims.values_list("slug", flat=True)) == ["relief-within-hours"]
+    assert not corpus_load(directory=folder).changed
+    # A corrected statement replaces the old one rather than sitting beside it.
+    profile = yaml.safe_load((folder / "safety.yaml").read_text())
+    profile["facts"][0]["statement"] = "Repeated use can inflame and scar the bladder."
+    (folder / "safety.yaml").write_text(yaml.safe_dump(profile))
+    corpus_load(directory=folder)
+    assert list(SafetyFact.objects.values_list("statement", flat=True)) == [
+        "Repeated use can inflame and scar the bladder."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fact", "expected"),
+    [
+        ({"sources": ["nobody-1999"]}, "safety.yaml, entry 1 (?): fact cites unknown study"),
+        ({"interventions": ["ketamine-nasal"]}, "unknown intervention 'ketamine-nasal'"),
+        ({"topic": "vibes"}, "topic: Value 'vibes' is not a valid choice"),
+        ({"sources": []}, "missing 'sources'"),
+    ],
+)
+def test_a_bad_safety_fact_fails_with_its_reason_and_loads_nothing(tmp_path, fact, expected):
+    good = {
+        "interventions": ["ketamine-iv"],
+        "topic": "driving",
+        "statement": "Do not drive that day.",
+        "sources": ["glue-2017-dose"],
+    }
+    folder = add_safety_profile(small_corpus(tmp_path), facts=[{**good, **fact}])
+    with pytest.raises(CorpusError) as error:
+        corpus_load(directory=folder)
+    assert expected in str(error.value)
+    assert set(table_counts().values()) == {0}
