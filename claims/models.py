@@ -64,7 +64,9 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_detail(self) -> "ClaimQuerySet":
         """A claim's page: everything but the long columns kept for search."""
-        return self.defer("search_text", "search_vector")
+        return self.select_related("carried_by").defer(
+            "search_text", "search_vector", "carried_by__search_text", "carried_by__search_vector"
+        )
 
     def latest_reviewed(self) -> "ClaimQuerySet":
         return self.reviewed().only(*LIST_FIELDS).order_by("-published_at", "-id")
@@ -173,6 +175,15 @@ class Claim(DerivedFieldsMixin, models.Model):
     value_low = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
     value_high = models.DecimalField(max_digits=18, decimal_places=3, null=True, blank=True)
     unit = models.CharField(max_length=20, choices=Unit, blank=True)
+    carried_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fragments",
+        help_text="When this claim's quote is cut from a sentence that claims more: the claim "
+        "graded on the whole sentence. This claim's verdict may not be better than that one's.",
+    )
     contradicts = models.ManyToManyField(
         "self",
         blank=True,
@@ -263,6 +274,23 @@ class Claim(DerivedFieldsMixin, models.Model):
         if self.value_low is not None and self.value_high is not None:
             if self.value_low > self.value_high:
                 raise ValidationError({"value_high": "The high value is below the low value."})
+        if self.carried_by_id is not None:
+            if self.carried_by_id == self.pk:
+                raise ValidationError({"carried_by": "A claim cannot carry its own sentence."})
+            if self.carried_by.carried_by_id is not None:
+                raise ValidationError(
+                    {
+                        "carried_by": "That claim is itself part of a longer sentence: choose the "
+                        "claim graded on the whole sentence."
+                    }
+                )
+            if self.pk and self.fragments.exists():
+                raise ValidationError(
+                    {
+                        "carried_by": "Other claims are cut from this one's sentence: it carries "
+                        "a whole sentence itself."
+                    }
+                )
 
     @property
     def needs_rereview(self) -> bool:

@@ -30,7 +30,12 @@ from django.db import IntegrityError, models, transaction
 from claims.models import Claim, Excerpt
 from claims.services import documents_refresh_counts
 from config.generation import site_changed
-from reviews.models import Assignment, EvidenceLink, Review
+from reviews.models import (
+    Assignment,
+    EvidenceLink,
+    Review,
+    fragments_graded_above_their_sentence,
+)
 from reviews.roles import EDITOR, REVIEWER
 from reviews.services import (
     claims_flag_write,
@@ -56,7 +61,7 @@ DOCUMENT_KEYS = {
 EXCERPT_KEYS = {"claim", "quote", "start"}
 CLAIM_KEYS = {
     "slug", "statement", "category", "value_low", "value_high", "unit", "contradicts",
-    "interventions", "evidence", "review",
+    "carried_by", "interventions", "evidence", "review",
 }  # fmt: skip
 SAFETY_KEYS = {"interventions", "facts"}
 INTERVENTION_KEYS = {"slug", "name", "drug", "route", "summary"}
@@ -156,6 +161,9 @@ class _CorpusLoader:
         for index, entry in enumerate(claim_entries, 1):
             with self._entry(claim_file, index, entry):
                 self._load_claim_links(entry)
+        claim_ids = [claim.pk for claim in self.claims.values()]
+        if problems := fragments_graded_above_their_sentence(claim_ids):
+            raise CorpusError(f"{self._name(claim_file)}: {' '.join(problems)}")
 
     # Reading files -------------------------------------------------------------------
 
@@ -341,6 +349,12 @@ class _CorpusLoader:
         if wanted - present:
             claim.contradicts.add(*(wanted - present))
             self.report.created["contradiction links"] += len(wanted - present)
+        carrier = self._claim(entry["carried_by"]) if entry.get("carried_by") else None
+        if claim.carried_by_id != (carrier and carrier.pk):
+            claim.carried_by = carrier
+            claim.full_clean()
+            claim.save(update_fields=["carried_by", "updated_at"])
+            self.report.updated["claims' sentences"] += 1
         wanted = {self._intervention(slug).pk for slug in entry.get("interventions") or []}
         if set(claim.interventions.values_list("pk", flat=True)) != wanted:
             claim.interventions.set(wanted)

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -345,6 +345,35 @@ class ReviewQuerySet(models.QuerySet):
             | Q(status=ReviewStatus.PUBLISHED)
             | (Q(claim__in=unblinded.values("claim")) & ~Q(status=ReviewStatus.DRAFT))
         )
+
+
+def fragments_graded_above_their_sentence(claim_ids: Iterable[int]) -> list[str]:
+    """Sentences are graded whole: a claim cut from a longer sentence (Claim.carried_by)
+    may not have a better published verdict than the claim graded on the whole sentence.
+    For these claims, as fragments or as carriers, one message per pair that breaks it."""
+    ids = list(claim_ids)
+    pairs = list(
+        Claim.objects.filter(Q(pk__in=ids) | Q(carried_by__in=ids))
+        .exclude(carried_by=None)
+        .values_list("pk", "slug", "carried_by_id", "carried_by__slug")
+    )
+    involved = {pk for pair in pairs for pk in (pair[0], pair[2])}
+    verdicts = dict(
+        Review.objects.published().filter(claim_id__in=involved).values_list("claim_id", "verdict")
+    )
+    problems = []
+    for fragment, fragment_slug, carrier, carrier_slug in pairs:
+        part, whole = verdicts.get(fragment), verdicts.get(carrier)
+        if not (part and whole):
+            continue
+        part_rating, whole_rating = Verdict(part).rating, Verdict(whole).rating
+        if part_rating and whole_rating and part_rating > whole_rating:
+            problems.append(
+                f"“{fragment_slug}” is cut from the sentence graded as “{carrier_slug}”: its "
+                f"verdict ({Verdict(part).label}) may not be better than the sentence's "
+                f"({Verdict(whole).label})."
+            )
+    return problems
 
 
 def verdict_changes(published: Sequence["Review"]) -> list[dict]:

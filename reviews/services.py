@@ -11,7 +11,7 @@ from django.utils import timezone
 from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt
 from claims.services import REFRESH_BATCH, documents_refresh_counts
 from config.generation import site_changed
-from reviews.models import EvidenceLink, Review
+from reviews.models import EvidenceLink, Review, fragments_graded_above_their_sentence
 from sources.models import Study
 from sources.slugs import unique_slug
 
@@ -35,6 +35,7 @@ def review_publish(*, review: Review, by=None) -> Review:
     the counts of the studies it cites and every cached page follow."""
     with transaction.atomic():
         review_publish_write(review, by=by)
+        _check_sentences_graded_whole(review.claim_id)
         claims_refresh_derived(claim_ids=[review.claim_id])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
         site_changed()
@@ -58,6 +59,13 @@ def review_publish_write(review: Review, *, by, at=None) -> None:
     claim = review.claim
     if claim.rereview_reason:
         _claim_save_rereview(claim, reason="", at=None)
+
+
+def _check_sentences_graded_whole(claim_id: int) -> None:
+    """Refuse (rolling the publication back) a verdict that would rate a fragment of a
+    sentence above the sentence, or a sentence below a fragment already published."""
+    if problems := fragments_graded_above_their_sentence([claim_id]):
+        raise ValidationError(problems)
 
 
 def review_unpublish(*, review: Review, by=None) -> Review:
@@ -93,6 +101,7 @@ def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) ->
         review.contributors.set(contributors)
         review_submit(review=review, by=by)
         review_publish_write(review, by=by)
+        _check_sentences_graded_whole(claim.pk)
         claims_refresh_derived(claim_ids=[claim.pk])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[claim.pk]))
         site_changed()

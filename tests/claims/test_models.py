@@ -134,3 +134,17 @@ def test_search_refuses_more_words_than_a_reader_can_search_for():
     longest = " ".join(["ketamine"] * SEARCH_MAX_WORDS)
     assert len(longest) <= SEARCH_MAX_LENGTH
     assert list(Claim.objects.search(longest)) == [claim]
+
+
+def test_a_claim_is_cut_from_one_whole_sentence_not_from_itself_or_another_fragment():
+    sentence = make_claim()
+    fragment = make_claim(carried_by=sentence)
+    fragment.full_clean()
+    with pytest.raises(ValidationError, match="itself part of a longer sentence"):
+        make_claim(carried_by=fragment).full_clean()
+    with pytest.raises(ValidationError, match="carries a whole sentence itself"):
+        sentence.carried_by = make_claim()
+        sentence.full_clean()
+    fragment.carried_by = fragment
+    with pytest.raises(ValidationError, match="cannot carry its own sentence"):
+        fragment.full_clean()

@@ -371,6 +371,21 @@ def test_detail_says_who_reviewed_it_blind_and_how_the_editor_settled_it(client,
     assert "Written by reviewer-a." in client.get(single.get_absolute_url()).content.decode()
 
 
+def test_a_fragment_links_the_sentence_it_is_cut_from_and_its_verdict(client):
+    sentence = graded(statement="83% felt relief within an hour.", verdict=Review.Verdict.FALSE)
+    fragment = graded(statement="Relief within an hour.", verdict=Review.Verdict.FALSE)
+    fragment.carried_by = sentence
+    fragment.save()
+    html = client.get(fragment.get_absolute_url()).content.decode()
+    assert (
+        f'graded whole as <a href="{sentence.get_absolute_url()}">83% felt relief within an '
+        'hour.</a> <span class="badge verdict-false">' in html
+    )
+    assert (
+        "cut from a longer sentence" not in client.get(sentence.get_absolute_url()).content.decode()
+    )
+
+
 def test_detail_sets_the_claimed_figure_beside_the_measured_ones(client):
     claim = graded(statement="83% of patients improve.")
     Claim.objects.filter(pk=claim.pk).update(value_low=83, unit=Claim.Unit.PERCENT)

@@ -496,3 +496,18 @@ def test_a_bad_safety_fact_fails_with_its_reason_and_loads_nothing(tmp_path, fac
         corpus_load(directory=folder)
     assert expected in str(error.value)
     assert set(table_counts().values()) == {0}
+
+
+def test_a_fragment_graded_above_its_sentence_is_refused_at_load(tmp_path):
+    folder = small_corpus(tmp_path)
+    claims = yaml.safe_load((folder / "claims.yaml").read_text())
+    claims[2]["carried_by"] = "relief-within-hours"  # glutamate-blocker: not checkable
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    corpus_load(directory=folder)
+    fragment = Claim.objects.get(slug="glutamate-blocker")
+    assert fragment.carried_by.slug == "relief-within-hours"
+    claims[2]["review"] = dict(claims[0]["review"], verdict="supported")
+    (folder / "claims.yaml").write_text(yaml.safe_dump(claims))
+    with pytest.raises(CorpusError, match="“glutamate-blocker” is cut from the sentence graded"):
+        corpus_load(directory=folder)
+    assert Claim.objects.get(slug="glutamate-blocker").verdict == "not_checkable"

@@ -307,3 +307,37 @@ def test_every_move_of_a_reviews_status_is_a_new_version(people):
     review_unpublish(review=review, by=people["eve"])
     versions.append(Review.objects.get(pk=review.pk).version)
     assert versions == [1, 2, 3, 4]
+
+
+def sentence_and_fragment():
+    sentence = make_claim(statement="83% felt relief within an hour.")
+    fragment = make_claim(statement="Relief comes within an hour.", carried_by=sentence)
+    return sentence, fragment
+
+
+def test_a_fragment_of_a_sentence_is_never_published_above_the_sentence(people):
+    sentence, fragment = sentence_and_fragment()
+    make_review(claim=sentence, status=S.PUBLISHED, verdict=Review.Verdict.MISLEADING)
+    better = make_review(claim=fragment, status=S.SUBMITTED, verdict=Review.Verdict.SUPPORTED)
+    with pytest.raises(ValidationError, match="may not be better than the sentence's"):
+        review_publish(review=better, by=people["eve"])
+    better.refresh_from_db()
+    assert better.status == S.SUBMITTED  # rolled back whole
+    assert Claim.objects.get(pk=fragment.pk).verdict == ""
+    # As good as the sentence, or worse, is allowed; so is "not checkable".
+    for verdict in (Review.Verdict.MISLEADING, Review.Verdict.NOT_CHECKABLE):
+        review_publish(review=make_review(claim=fragment, status=S.SUBMITTED, verdict=verdict))
+
+
+def test_a_sentence_is_never_published_below_a_fragment_already_published(people):
+    sentence, fragment = sentence_and_fragment()
+    make_review(claim=fragment, status=S.PUBLISHED, verdict=Review.Verdict.PARTLY_SUPPORTED)
+    values = {
+        "verdict": Review.Verdict.FALSE,
+        **grading(Review.Certainty.LOW),
+        "rationale": "r",
+        "summary": "s",
+    }
+    with pytest.raises(ValidationError, match="Relief comes|within-an-hour|is cut from"):
+        review_publish_consensus(claim=sentence, by=people["eve"], values=values, contributors=[])
+    assert not sentence.reviews.exists()
