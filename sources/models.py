@@ -216,6 +216,8 @@ class Study(DerivedFieldsMixin, models.Model):
         CASE_SERIES = "case_series", "Case series"
         PRECLINICAL = "preclinical", "Preclinical / animal study"
         REGULATORY = "regulatory", "Regulatory document"
+        MANUFACTURER = "manufacturer", "Manufacturer information"
+        SECONDARY = "secondary", "Secondary summary (news, drug information)"
         GUIDELINE = "guideline", "Guideline"
         EPIDEMIOLOGICAL = "epidemiological", "Epidemiological statistic"
         NARRATIVE_REVIEW = "narrative_review", "Narrative review"
