@@ -11,13 +11,16 @@ from django.utils import timezone
 
 from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
 from reviews.models import EvidenceLink, Review
+from safety.models import SafetyFact
 from sources.models import Study
 from tests.factories import (
     make_claim,
     make_document,
     make_evidence_link,
     make_excerpt,
+    make_intervention,
     make_review,
+    make_safety_fact,
     make_study,
 )
 from tests.queries import count_queries
@@ -576,11 +579,22 @@ def test_detail_shows_the_current_review_not_the_superseded_one(client):
 
 def test_detail_queries_do_not_grow_with_rows(client):
     claim = detailed_claim()
+    profile = make_intervention(claims=[claim])
+    make_safety_fact(interventions=[profile], topic=SafetyFact.Topic.BLADDER_URINARY)
     few = count_queries(client, claim.get_absolute_url())
-    for quote in ("Ketamine works", "six infusions", "Side effects are minimal"):
+    for quote, topic in zip(
+        ("Ketamine works", "six infusions", "Side effects are minimal"),
+        (
+            SafetyFact.Topic.DRIVING,
+            SafetyFact.Topic.PREGNANCY_LACTATION,
+            SafetyFact.Topic.COGNITION,
+        ),
+        strict=True,
+    ):
         make_excerpt(claim=claim, quote=quote)
         make_evidence_link(claim=claim)
         claim.contradicts.add(graded(statement=f"Opposite of {quote}."))
+        make_safety_fact(interventions=[profile, make_intervention(claims=[claim])], topic=topic)
         # An earlier published review: one more row in the page's list of verdict changes.
         make_review(
             claim=claim,
@@ -591,8 +605,10 @@ def test_detail_queries_do_not_grow_with_rows(client):
     assert count_queries(client, claim.get_absolute_url()) == few
     # The claim; every review of it ever published, with its writer, and the reviewers it
     # credits; its excerpts with their documents; the studies with the documents citing
-    # them; the claims contradicting it.
-    assert few == 6
+    # them; the claims contradicting it; what it leaves out of its interventions' profiles
+    # (the interventions, the topics its pages raise, the facts with their sources and
+    # interventions).
+    assert few == 11
 
 
 def test_every_facet_has_a_readable_label(client):
