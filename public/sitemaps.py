@@ -2,6 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from claims.models import Claim
+from safety.models import Intervention
 from sources.models import Document, Study
 
 
@@ -35,9 +36,19 @@ class StudySitemap(Sitemap):
         return study.updated_at
 
 
+class InterventionSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Intervention.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, intervention):
+        return intervention.updated_at
+
+
 class PageSitemap(Sitemap):
     def items(self):
-        return ["home", "claims:list", "studies:list", "methodology"]
+        return ["home", "claims:list", "studies:list", "safety:list", "methodology"]
 
     def location(self, name):
         return reverse(name)
@@ -48,4 +59,5 @@ SITEMAPS = {
     "claims": ClaimSitemap,
     "documents": DocumentSitemap,
     "studies": StudySitemap,
+    "safety": InterventionSitemap,
 }

@@ -21,13 +21,16 @@ from claims.models import Claim
 from public.views import DocumentListView, StudyListView
 from reviews.models import EvidenceLink, Review
 from reviews.services import claims_flag_for_rereview, review_publish
+from safety.models import Intervention, SafetyFact
 from sources.models import Study
 from tests.factories import (
     make_claim,
     make_document,
     make_evidence_link,
     make_excerpt,
+    make_intervention,
     make_review,
+    make_safety_fact,
     make_study,
 )
 
@@ -103,6 +106,12 @@ def build_corpus() -> dict[str, Claim]:
     make_evidence_link(claim=supported, study=cited, cited_by=with_everything)
     make_evidence_link(claim=supported, study=retracted, stance=EvidenceLink.Stance.CONTRADICTS)
     supported.contradicts.add(claims[Review.Verdict.FALSE.value])
+    claims[Review.Verdict.FALSE.value].carried_by = supported
+    claims[Review.Verdict.FALSE.value].save()
+    profile = make_intervention(name="Racemic ketamine by infusion", claims=[supported])
+    make_safety_fact(interventions=[profile], sources=[cited, retracted])
+    make_safety_fact(interventions=[profile], topic=SafetyFact.Topic.DRIVING)
+    make_safety_fact(interventions=[profile], topic=SafetyFact.Topic.DRIVING)
 
     unreviewed = make_claim(statement="Ketamine cures everything.")
     make_excerpt(claim=unreviewed, document=bare, quote="six infusions")
@@ -150,6 +159,8 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "study list by design": reverse("studies:list") + "?design=case_series",
         "study": study.get_absolute_url(),
         "methodology": reverse("methodology"),
+        "safety profiles": reverse("safety:list"),
+        "safety profile": Intervention.objects.get().get_absolute_url(),
         "not found": "/no-such-page/",
     }
     first_page = client.get(addresses["claim list"]).content.decode()

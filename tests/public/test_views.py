@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Review
-from tests.factories import make_document, make_excerpt, make_review
+from tests.factories import make_document, make_excerpt, make_intervention, make_review
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,9 @@ def test_sitemap_lists_published_claims_documents_and_studies(client):
     assert claim.get_absolute_url() in xml
     assert unpublished.get_absolute_url() not in xml
     assert claim.excerpts.get().document.get_absolute_url() in xml
+    profile = make_intervention()
+    xml = client.get(reverse("sitemap")).content.decode()
+    assert profile.get_absolute_url() in xml and reverse("safety:list") in xml
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin(client):
