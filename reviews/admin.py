@@ -365,7 +365,7 @@ class CandidateAdmin(BaseCandidateAdmin):
 class ConsensusForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = ["verdict", *Review.GRADE_FIELDS, "rationale", "summary"]
+        fields = ["verdict", *Review.GRADE_FIELDS, "rationale", "summary", "adjudication"]
 
 
 SUBMITTED_SINCE_OPENED = (
@@ -426,7 +426,7 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Write-up", {"fields": ["rationale", "summary"]}),
+        ("Write-up", {"fields": ["rationale", "summary", "reviewer_notes", "adjudication"]}),
         (
             "Record",
             {
@@ -577,14 +577,18 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
                 contributors = [
                     r.reviewer for r in reviews if r.reviewer and not r.contributors.all()
                 ]
-                review_publish_consensus(
-                    claim=claim,
-                    by=request.user,
-                    values=form.cleaned_data,
-                    contributors=contributors,
-                )
-                self.message_user(request, "Published the consensus review.")
-                return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+                try:
+                    review_publish_consensus(
+                        claim=claim,
+                        by=request.user,
+                        values=form.cleaned_data,
+                        contributors=contributors,
+                    )
+                except ValidationError as error:
+                    form.add_error(None, error)
+                else:
+                    self.message_user(request, "Published the consensus review.")
+                    return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Adjudicate: {claim}",

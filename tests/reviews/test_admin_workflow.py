@@ -517,6 +517,32 @@ def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, w
     }
 
 
+def test_a_consensus_that_would_grade_a_fragment_above_its_sentence_is_a_form_error(
+    client, editor, world
+):
+    from tests.factories import make_claim
+
+    sentence = make_claim(statement="83% felt relief within an hour.")
+    make_review(claim=sentence, status=S.PUBLISHED, verdict="false")
+    world["claim"].carried_by = sentence
+    world["claim"].save()
+    login(client, editor)
+    response = client.post(
+        url("reviews_review_adjudicate", world["claim"].pk),
+        {
+            "consensus": "1",
+            **review_form(world["claim"], verdict="misleading", inconsistency="serious"),
+            "rationale": "Consensus of both.",
+            "summary": "Agreed wording.",
+            "adjudication": "A said misleading, B false.",
+        },
+    )
+    assert response.status_code == 200
+    assert "may not be better than the sentence" in response.content.decode()
+    assert "Consensus of both." in response.content.decode()  # nothing typed is lost
+    assert not Review.objects.published().filter(claim=world["claim"]).exists()
+
+
 # No lost updates ----------------------------------------------------------------------------
 
 
