@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_a_clinician_searches_filters_and_opens_a_claim(live_server, page, corpus):
     page.goto(live_server.url + "/")
-    page.get_by_label("Search 141 claims").fill("within an hour")
+    total = Claim.objects.count()
+    page.get_by_label(f"Search {total} claims").fill("within an hour")
     page.get_by_role("button", name="Search").last.click()
     page.wait_for_url("**/claims/?q=within+an+hour")
     first = page.locator(".claim-row .statement").first
@@ -63,10 +64,13 @@ def page_types():
         "home": "/",
         "claim list": "/claims/?q=ketamine&sort=statement",
         "claim detail": claim.get_absolute_url(),
+        "claim with what its pages leave out": "/claims/ketamine-side-effects-mild-and-temporary/",
         "document": Document.objects.get(slug="stubborn-anxiety-try-ketamine").get_absolute_url(),
         "study list": "/studies/",
         "study detail": Study.objects.get(slug="glue-2017-dose-related-anxiety").get_absolute_url(),
         "methodology": "/methodology/",
+        "safety profiles": "/safety/",
+        "safety profile": "/safety/racemic-ketamine-iv/",
         "not found": "/claims/no-such-claim/",
     }
 

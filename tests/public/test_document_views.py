@@ -37,6 +37,17 @@ def test_document_page_highlights_every_excerpt_in_place(client):
     assert re.search(r"not-reviewed\">Not yet reviewed</span> 2", html)
 
 
+def test_document_page_gives_its_address_and_publisher_or_says_they_are_unknown(client):
+    known = make_document(url="https://clinic.example/anxiety", publisher="Example Clinic")
+    html = client.get(known.get_absolute_url()).content.decode()
+    assert 'Source: <a href="https://clinic.example/anxiety"' in html
+    assert "address unknown" not in html and "Publisher unknown" not in html
+    unknown = make_document(url="", publisher="")
+    html = client.get(unknown.get_absolute_url()).content.decode()
+    assert "Original address unknown: no copy of the page could be found" in html
+    assert "Publisher unknown" in html
+
+
 def test_document_text_is_always_escaped(client):
     body = 'Hello <script>alert("x")</script> <img src=x onerror=alert(1)> world'
     document = make_document(body=body, title="<b>Title</b>")
