@@ -87,12 +87,7 @@ class InterventionQuerySet(models.QuerySet):
         return self.annotate(fact_count=Count("facts", distinct=True)).order_by("drug", "name")
 
     def for_detail(self) -> "InterventionQuerySet":
-        facts = SafetyFact.objects.prefetch_related(
-            Prefetch(
-                "sources", queryset=Study.objects.only("pk", "slug", "title", "authors", "year")
-            )
-        )
-        return self.prefetch_related(Prefetch("facts", queryset=facts))
+        return self.prefetch_related(Prefetch("facts", queryset=SafetyFact.objects.for_topics()))
 
 
 class Intervention(models.Model):
