@@ -163,3 +163,58 @@ def test_no_public_page_shows_the_editors_working_notes(shipped_corpus, client):
         html = client.get(url).content.decode()
         shown = [note for note in notes if len(note) > 20 and escape(note) in html]
         assert shown == [], url
+
+
+@pytest.mark.django_db
+def test_every_claim_is_reviewed_twice_blind_and_published_by_the_adjudicating_editor():
+    from reviews.agreement import agreement_table
+
+    corpus_load(directory=CORPUS)
+    for claim in Claim.objects.all():
+        independent = claim.reviews.filter(contributors=None).exclude(status="published")
+        assert set(independent.values_list("reviewer__username", flat=True)) == {
+            "reviewer-a",
+            "reviewer-b",
+        }, claim.slug
+        published = claim.reviews.get(status="published")
+        assert published.reviewer.username == "editor", claim.slug
+        assert set(published.contributors.values_list("username", flat=True)) == {
+            "reviewer-a",
+            "reviewer-b",
+        }
+    overall = agreement_table()[0]
+    assert overall.claims == Claim.objects.count()
+    # The figures docs/corpus.md reports.
+    assert (round(overall.verdict_kappa, 2), round(overall.certainty_kappa, 2)) == (0.88, 0.82)
+
+
+@pytest.mark.django_db
+def test_the_sentences_the_audit_found_cut_up_are_graded_whole():
+    corpus_load(directory=CORPUS)
+    within_an_hour = Claim.objects.get(slug="study-2017-gad-sad-relief-within-one-hour")
+    sentence = within_an_hour.carried_by
+    assert (
+        "83%" in sentence.excerpts.get().quote and "within an hour" in sentence.excerpts.get().quote
+    )
+    complete = Claim.objects.get(slug="ketamine-complete-relief-from-anxiety").excerpts.get()
+    assert complete.quote.startswith("most people need a few treatments")
+    assert complete.quote.endswith("to experience complete relief from anxiety symptoms")
+    assert not Claim.objects.filter(slug="ketamine-course-of-several-treatments").exists()
+    nasal = Claim.objects.filter(slug__endswith="given-as-iv-or-nasal-spray")
+    assert {c.slug for c in nasal} == {
+        "ketamine-for-anxiety-given-as-iv-or-nasal-spray",
+        "ketamine-for-depression-given-as-iv-or-nasal-spray",
+    }
+
+
+@pytest.mark.django_db
+def test_every_intervention_has_a_profile_whose_facts_all_cite_loaded_sources():
+    from safety.models import Intervention, SafetyFact
+
+    corpus_load(directory=CORPUS)
+    assert Intervention.objects.count() == 4
+    for intervention in Intervention.objects.all():
+        topics = set(intervention.facts.values_list("topic", flat=True))
+        # Harms, contraindications or their absence, and regulatory status, for every route.
+        assert {"dissociation", "bladder_urinary", "regulatory_status"} <= topics, intervention
+    assert not SafetyFact.objects.filter(sources=None).exists()
