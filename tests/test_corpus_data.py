@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from claims.models import Claim
 from reviews.corpus import corpus_load
 from reviews.models import Review
+from safety.models import Intervention, SafetyFact
 from sources.identifiers import DOI_PATTERN, PMID_PATTERN
 from sources.models import Study
 
@@ -156,9 +157,17 @@ def test_no_public_page_shows_the_editors_working_notes(shipped_corpus, client):
         notes |= {line.strip() for line in study.unverified.splitlines() if line.strip()}
         notes |= {note for _, note in study.verification_sources if note}
     assert notes  # the corpus keeps them, for the admin
+    # Reviewers' notes for the editor, and the words on each source a safety fact rests on.
+    reviewer_notes = set(
+        Review.objects.exclude(reviewer_notes="").values_list("reviewer_notes", flat=True)
+    )
+    checked = set(SafetyFact.objects.exclude(checked="").values_list("checked", flat=True))
+    assert reviewer_notes and checked
+    notes |= reviewer_notes | checked
     pages = [study.get_absolute_url() for study in Study.objects.public()]
     pages += [claim.get_absolute_url() for claim in Claim.objects.public()]
-    pages += ["/", "/claims/", "/studies/", "/sources/", "/methodology/"]
+    pages += [profile.get_absolute_url() for profile in Intervention.objects.public()]
+    pages += ["/", "/claims/", "/studies/", "/sources/", "/methodology/", "/safety/"]
     for url in pages:
         html = client.get(url).content.decode()
         shown = [note for note in notes if len(note) > 20 and escape(note) in html]
@@ -209,8 +218,6 @@ def test_the_sentences_the_audit_found_cut_up_are_graded_whole():
 
 @pytest.mark.django_db
 def test_every_intervention_has_a_profile_whose_facts_all_cite_loaded_sources():
-    from safety.models import Intervention, SafetyFact
-
     corpus_load(directory=CORPUS)
     assert Intervention.objects.count() == 4
     for intervention in Intervention.objects.all():
