@@ -405,7 +405,7 @@ class _CorpusLoader:
                 self._load_independent_review(claim, reviewer, entry, written)
 
     def _assign(self, claim: Claim, reviewer, assigner) -> None:
-        assignment, created = Assignment.objects.get_or_create(
+        _, created = Assignment.objects.get_or_create(
             claim=claim, reviewer=reviewer, defaults={"assigned_by": assigner}
         )
         self.report.count(Assignment, "created" if created else "unchanged")
