@@ -390,14 +390,10 @@ def verdict_changes(published: Sequence["Review"]) -> list[dict]:
     return changes
 
 
-class Review(models.Model):
-    """A reviewer's grading of a claim: a verdict and, separately, a GRADE certainty."""
-
-    Verdict = Verdict
-    Certainty = Certainty
-    Concern = Concern
-    EvidenceDesign = EvidenceDesign
-    Status = ReviewStatus
+class GradeJudgment(models.Model):
+    """A GRADE judgment of a body of evidence: the design it starts from and the five
+    domains that move it down (each with its reason), the upgrades GRADE allows, and the
+    certainty computed from them. A claim's review and a question's finding both carry one."""
 
     DOWNGRADING_DOMAINS = (
         "risk_of_bias",
@@ -407,24 +403,13 @@ class Review(models.Model):
         "publication_bias",
     )
     UPGRADING_FACTORS = ("large_effect", "dose_response", "opposing_confounding")
-    # What a reviewer records for GRADE; the certainty is computed from them.
+    # What a grader records; the certainty is computed from them.
     GRADE_FIELDS = (
         "evidence_design", "design_reason",
-        "risk_of_bias", "risk_of_bias_reason", "inconsistency", "inconsistency_reason",
-        "indirectness", "indirectness_reason", "imprecision", "imprecision_reason",
-        "publication_bias", "publication_bias_reason",
+        *(field for name in DOWNGRADING_DOMAINS for field in (name, f"{name}_reason")),
         *UPGRADING_FACTORS, "upgrade_reason",
     )  # fmt: skip
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
-    verdict = models.CharField(max_length=20, choices=Verdict)
-    certainty = models.CharField(
-        max_length=20,
-        choices=Certainty,
-        blank=True,
-        help_text="GRADE certainty of the evidence, computed from the starting level and the "
-        "domains. Blank only for 'not checkable'.",
-    )
     evidence_design = models.CharField(
         max_length=20,
         choices=EvidenceDesign,
@@ -452,6 +437,105 @@ class Review(models.Model):
         help_text="GRADE upgrade: plausible confounding would have reduced the effect.",
     )
     upgrade_reason = models.TextField(blank=True, help_text="Why the certainty is rated up.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_graded(self) -> bool:
+        """Is a certainty called for? (A review of a claim that cannot be checked has none.)"""
+        return True
+
+    def grade_errors(self) -> dict[str, str]:
+        """What GRADE still needs before a certainty can be computed: the starting level
+        and every domain, each with its reason; a reason for any upgrade, and upgrades only
+        where GRADE allows them (non-randomized evidence not rated down)."""
+        if not self.is_graded:
+            return {}
+        needed = {"evidence_design": "Say what design of evidence the verdict rests on."}
+        needed["design_reason"] = "Say which studies the verdict rests on, and their design."
+        for name in self.DOWNGRADING_DOMAINS:
+            label = self._meta.get_field(name).verbose_name
+            needed[name] = f"Judge {label}: not serious, serious or very serious."
+            needed[f"{name}_reason"] = f"Give the reason for the judgment of {label}."
+        errors = {field: message for field, message in needed.items() if not getattr(self, field)}
+        if self.upgrades and not self.upgrade_reason:
+            errors["upgrade_reason"] = "Give the reason for rating the certainty up."
+        if self.upgrades and (
+            self.evidence_design != EvidenceDesign.NON_RANDOMIZED or self.downgrades
+        ):
+            errors[self.UPGRADING_FACTORS[0]] = (
+                "GRADE rates up only non-randomized evidence with no reason to rate it down."
+            )
+        return errors
+
+    def grade_steps(self) -> list[GradeStep]:
+        """The path GRADE takes to this review's certainty: the starting level from the
+        design, each domain's downgrade and each upgrade, with its reason. Empty while the
+        review is not graded or not complete (grade_errors())."""
+        if not self.is_graded or self.grade_errors():
+            return []
+        design = EvidenceDesign(self.evidence_design)
+        certainty = design.starting_certainty
+        steps = [GradeStep("Starting level", design.label, 0, self.design_reason, certainty)]
+        for name in self.DOWNGRADING_DOMAINS:
+            concern = Concern(getattr(self, name))
+            certainty = _moved(certainty, -concern.levels)
+            reason = getattr(self, f"{name}_reason")
+            label = self._meta.get_field(name).verbose_name
+            steps.append(GradeStep(label, concern.label, -concern.levels, reason, certainty))
+        for name in self.UPGRADING_FACTORS:
+            if getattr(self, name):
+                certainty = _moved(certainty, 1)
+                label = self._meta.get_field(name).help_text.removeprefix("GRADE upgrade: ")
+                steps.append(GradeStep(label, "Rated up", 1, self.upgrade_reason, certainty))
+        return steps
+
+    def graded_certainty(self) -> str:
+        """The certainty GRADE computes from the starting level, the domains and the
+        upgrades ("" for 'not checkable' or an incomplete grading)."""
+        steps = self.grade_steps()
+        return steps[-1].certainty.value if steps else ""
+
+    @property
+    def downgrades(self) -> list[tuple[str, str]]:
+        """(domain label, concern label) for each domain judged serious or very serious."""
+        return [
+            (self._meta.get_field(name).verbose_name, self.get_concern_display(name))
+            for name in self.DOWNGRADING_DOMAINS
+            if getattr(self, name) not in ("", Concern.NOT_SERIOUS)
+        ]
+
+    @property
+    def upgrades(self) -> list[str]:
+        return [
+            self._meta.get_field(name).verbose_name
+            for name in self.UPGRADING_FACTORS
+            if getattr(self, name)
+        ]
+
+    def get_concern_display(self, domain: str) -> str:
+        return Concern(getattr(self, domain)).label if getattr(self, domain) else ""
+
+
+class Review(GradeJudgment):
+    """A reviewer's grading of a claim: a verdict and, separately, a GRADE certainty."""
+
+    Verdict = Verdict
+    Certainty = Certainty
+    Concern = Concern
+    EvidenceDesign = EvidenceDesign
+    Status = ReviewStatus
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="reviews")
+    verdict = models.CharField(max_length=20, choices=Verdict)
+    certainty = models.CharField(
+        max_length=20,
+        choices=Certainty,
+        blank=True,
+        help_text="GRADE certainty of the evidence, computed from the starting level and the "
+        "domains. Blank only for 'not checkable'.",
+    )
     rationale = models.TextField(help_text="For clinicians: the studies, their size and design.")
     summary = models.TextField(help_text="For readers: plain language.")
     adjudication = models.TextField(
@@ -570,6 +654,11 @@ class Review(models.Model):
         return reviewable_claims(self.reviewer, Claim.objects.filter(pk=self.claim_id)).exists()
 
     @property
+    def is_graded(self) -> bool:
+        """Does the review carry a certainty (every verdict but 'not checkable')?"""
+        return self.verdict != Verdict.NOT_CHECKABLE
+
+    @property
     def is_editable(self) -> bool:
         """Only drafts change; a correction is a new review that supersedes the old."""
         return self.status == ReviewStatus.DRAFT
@@ -582,83 +671,6 @@ class Review(models.Model):
             CERTAINTY_ORDER.index(Certainty(self.certainty))
             - CERTAINTY_ORDER.index(Certainty(other.certainty))
         )
-
-    @property
-    def is_graded(self) -> bool:
-        """Does the review carry a certainty (every verdict but 'not checkable')?"""
-        return self.verdict != Verdict.NOT_CHECKABLE
-
-    def grade_errors(self) -> dict[str, str]:
-        """What GRADE still needs before a certainty can be computed: the starting level
-        and every domain, each with its reason; a reason for any upgrade, and upgrades only
-        where GRADE allows them (non-randomized evidence not rated down)."""
-        if not self.is_graded:
-            return {}
-        needed = {"evidence_design": "Say what design of evidence the verdict rests on."}
-        needed["design_reason"] = "Say which studies the verdict rests on, and their design."
-        for name in self.DOWNGRADING_DOMAINS:
-            label = self._meta.get_field(name).verbose_name
-            needed[name] = f"Judge {label}: not serious, serious or very serious."
-            needed[f"{name}_reason"] = f"Give the reason for the judgment of {label}."
-        errors = {field: message for field, message in needed.items() if not getattr(self, field)}
-        if self.upgrades and not self.upgrade_reason:
-            errors["upgrade_reason"] = "Give the reason for rating the certainty up."
-        if self.upgrades and (
-            self.evidence_design != EvidenceDesign.NON_RANDOMIZED or self.downgrades
-        ):
-            errors[self.UPGRADING_FACTORS[0]] = (
-                "GRADE rates up only non-randomized evidence with no reason to rate it down."
-            )
-        return errors
-
-    def grade_steps(self) -> list[GradeStep]:
-        """The path GRADE takes to this review's certainty: the starting level from the
-        design, each domain's downgrade and each upgrade, with its reason. Empty while the
-        review is not graded or not complete (grade_errors())."""
-        if not self.is_graded or self.grade_errors():
-            return []
-        design = EvidenceDesign(self.evidence_design)
-        certainty = design.starting_certainty
-        steps = [GradeStep("Starting level", design.label, 0, self.design_reason, certainty)]
-        for name in self.DOWNGRADING_DOMAINS:
-            concern = Concern(getattr(self, name))
-            certainty = _moved(certainty, -concern.levels)
-            reason = getattr(self, f"{name}_reason")
-            label = self._meta.get_field(name).verbose_name
-            steps.append(GradeStep(label, concern.label, -concern.levels, reason, certainty))
-        for name in self.UPGRADING_FACTORS:
-            if getattr(self, name):
-                certainty = _moved(certainty, 1)
-                label = self._meta.get_field(name).help_text.removeprefix("GRADE upgrade: ")
-                steps.append(GradeStep(label, "Rated up", 1, self.upgrade_reason, certainty))
-        return steps
-
-    def graded_certainty(self) -> str:
-        """The certainty GRADE computes from the starting level, the domains and the
-        upgrades ("" for 'not checkable' or an incomplete grading)."""
-        steps = self.grade_steps()
-        return steps[-1].certainty.value if steps else ""
-
-    @property
-    def downgrades(self) -> list[tuple[str, str]]:
-        """(domain label, concern label) for each domain judged serious or very serious."""
-        return [
-            (self._meta.get_field(name).verbose_name, self.get_concern_display(name))
-            for name in self.DOWNGRADING_DOMAINS
-            if getattr(self, name) not in ("", Review.Concern.NOT_SERIOUS)
-        ]
-
-    @property
-    def upgrades(self) -> list[str]:
-        return [
-            self._meta.get_field(name).verbose_name
-            for name in self.UPGRADING_FACTORS
-            if getattr(self, name)
-        ]
-
-    def get_concern_display(self, domain: str) -> str:
-        return Review.Concern(getattr(self, domain)).label if getattr(self, domain) else ""
-
 
 class Assignment(models.Model):
     """An editor's request that a reviewer grade a claim independently."""
