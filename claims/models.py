@@ -1,13 +1,23 @@
+import re
+from collections.abc import Iterable
+
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+    TrigramSimilarity,
+)
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Length, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from rapidfuzz import fuzz, process
 from simple_history.models import HistoricalRecords
 
+from claims.search import words
 from config.derived import DerivedFieldsMixin
 from sources.models import Document
 
@@ -105,6 +115,25 @@ class ClaimQuerySet(models.QuerySet):
             rank = _verbatim_bonus(query, elsewhere=Q(search_text__icontains=query))
         return self.filter(matches).annotate(rank=rank)
 
+    def matching(self, concepts: list[tuple[str, ...]], *, every: bool) -> "ClaimQuerySet":
+        """Claims whose search text holds, for every concept (or for any), a word starting
+        with one of its keys (see claims.search). PostgreSQL reads the GIN-indexed vector
+        with prefix queries; elsewhere the stored text is scanned."""
+        if not concepts:
+            return self.none()
+        if connection.vendor == "postgresql":
+            joiner = " & " if every else " | "
+            query = joiner.join(f"({' | '.join(map(_prefix_query, keys))})" for keys in concepts)
+            raw = SearchQuery(query, search_type="raw", config=SEARCH_CONFIG)
+            return self.filter(search_vector=raw)
+        condition = Q()
+        for keys in concepts:
+            either = Q()
+            for key in keys:
+                either |= Q(search_text__icontains=key)
+            condition = condition & either if every else condition | either
+        return self.filter(condition)
+
     def ranked_matches(self, limit: int | None = None) -> list[tuple[float, int]]:
         """(rank, pk) of at most `limit` of these searched claims, best first (ties: newest
         pk first). One pass over the first `limit` matches the index finds, ranked as they
@@ -114,6 +143,14 @@ class ClaimQuerySet(models.QuerySet):
     def candidates(self, limit: int | None = None) -> "ClaimQuerySet":
         """The (rank, pk) rows ranked_matches() sorts."""
         return self.order_by().values_list("rank", "pk")[: limit or SEARCH_CANDIDATES]
+
+
+def _prefix_query(key: str) -> str:
+    """A key as a tsquery: each of its words as a prefix ("blood pressur" → blood:* <->
+    pressur:*), letters and digits only, so nothing typed is read as an operator."""
+    parts = ["".join(ch for ch in part if ch.isalnum()) for part in re.split(r"[\s'’-]+", key)]
+    parts = [part for part in parts if part]
+    return " <-> ".join(f"{part}:*" for part in parts) or "''"
 
 
 def best_first(ranking: list[tuple[float, int]]) -> list[tuple[float, int]]:
@@ -334,6 +371,17 @@ class ExcerptQuerySet(models.QuerySet):
             .order_by("document__title", "start", "pk")
         )  # fmt: skip
 
+    def documents_by_claim(self) -> dict[int, list[Document]]:
+        """The documents quoting each claim (by claim pk), each once, by title: where the
+        claims appear, in one query."""
+        rows = self.select_related("document").only(
+            "claim_id", "document__slug", "document__title", "document__publisher"
+        ).order_by("document__title", "document_id")  # fmt: skip
+        found: dict[int, dict[int, Document]] = {}
+        for excerpt in rows:
+            found.setdefault(excerpt.claim_id, {}).setdefault(excerpt.document_id, excerpt.document)
+        return {claim: list(documents.values()) for claim, documents in found.items()}
+
 
 class Excerpt(models.Model):
     """Where a claim appears: a verbatim quote at character offsets in a document body.
@@ -469,3 +517,81 @@ class Candidate(models.Model):
         """How many of its document's candidates come before it in review order."""
         before = Q(start__lt=self.start) | Q(start=self.start, end__lt=self.end)
         return Candidate.objects.filter(before, document_id=self.document_id).count()
+
+
+class SearchWordQuerySet(models.QuerySet):
+    def add_from(self, texts: Iterable[str]) -> None:
+        """Remember every word of these texts (a word already known is left alone)."""
+        found = {word for text in texts for word in words(text) if len(word) >= 3}
+        if found:
+            self.bulk_create(
+                [SearchWord(word=word) for word in sorted(found)],
+                ignore_conflicts=True,
+                batch_size=1_000,
+            )
+
+    def known(self, candidates: list[str]) -> list[str]:
+        """Which of these words some text of the site uses."""
+        return list(self.filter(word__in=candidates).values_list("word", flat=True))
+
+    def closest(self, word: str) -> str:
+        """The known word most like a misspelt one ("anxeity" → "anxiety"), or "" if none
+        is alike enough. PostgreSQL: pg_trgm's trigram similarity on the GIN-indexed
+        words. Elsewhere: rapidfuzz over the words, kept in memory until one is added."""
+        if connection.vendor == "postgresql":
+            best = (
+                self.filter(word__trigram_similar=word)
+                .annotate(similarity=TrigramSimilarity("word", word))
+                .order_by("-similarity", "word")
+                .values_list("word", flat=True)
+                .first()
+            )
+            return best or ""
+        vocabulary = _vocabulary(self)
+        best = process.extractOne(
+            word, vocabulary, scorer=fuzz.ratio, score_cutoff=SIMILAR_WORD_RATIO
+        )
+        return best[0] if best else ""
+
+
+# rapidfuzz's ratio (0-100) at which a known word is taken for a misspelt one: about what
+# pg_trgm's default similarity threshold (0.3) accepts for words of six to ten letters.
+SIMILAR_WORD_RATIO = 75
+_vocabulary_cache: dict[str, object] = {"version": None, "words": []}
+
+
+def _vocabulary(words_queryset) -> list[str]:
+    """Every known word, read again only when the words have changed, as told by their
+    count, highest key, total length and first and last words (one aggregate query: a
+    rolled-back transaction can leave the same count and keys with other words)."""
+    version = tuple(
+        words_queryset.aggregate(
+            count=Count("pk"),
+            last=Max("pk"),
+            letters=Sum(Length("word")),
+            first_word=Min("word"),
+            last_word=Max("word"),
+        ).values()
+    )
+    if version != _vocabulary_cache["version"]:
+        _vocabulary_cache["words"] = list(words_queryset.values_list("word", flat=True))
+        _vocabulary_cache["version"] = version
+    return _vocabulary_cache["words"]
+
+
+class SearchWord(models.Model):
+    """A word some public text of the site uses: the vocabulary misspellings are corrected
+    against. Written by the services that write search texts (SearchWord.objects.add_from)."""
+
+    word = models.CharField(max_length=40, unique=True)
+
+    objects = SearchWordQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # SearchWord.objects.closest() on PostgreSQL: trigram similarity (pg_trgm).
+            GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="claims_searchword_trgm"),
+        ]
+
+    def __str__(self):
+        return self.word

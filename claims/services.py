@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from claims.candidates import propose
 from claims.matching import ClaimMatcher
-from claims.models import Candidate, Excerpt
+from claims.models import Candidate, Excerpt, SearchWord
 from config.generation import site_changed
 from sources.fingerprints import fingerprint
 from sources.ingest import IngestError, extract
@@ -135,7 +135,9 @@ def documents_refresh_counts(*, document_ids: Iterable[int | None]) -> None:
     ids = sorted({pk for pk in document_ids if pk is not None})
     excerpts = Excerpt.objects.filter(document=OuterRef("pk")).order_by().values("document")
     for first in range(0, len(ids), REFRESH_BATCH):
-        Document.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
+        batch = Document.objects.filter(pk__in=ids[first : first + REFRESH_BATCH])
+        SearchWord.objects.add_from(batch.values_list("title", flat=True))
+        batch.update(
             excerpt_count=Coalesce(Subquery(excerpts.annotate(n=Count("pk")).values("n")), 0),
             claim_count=Coalesce(
                 Subquery(excerpts.annotate(n=Count("claim", distinct=True)).values("n")), 0

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.sitemaps",
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "claims",
     "safety",
     "reviews",
+    "questions",
     "public",
 ]
 

@@ -8,7 +8,7 @@ from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt
+from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt, SearchWord
 from claims.services import REFRESH_BATCH, documents_refresh_counts
 from config.generation import site_changed
 from reviews.models import EvidenceLink, Review, fragments_graded_above_their_sentence
@@ -230,9 +230,9 @@ def studies_refresh_counts(*, study_ids: Iterable[int]) -> None:
         .values("n")
     )
     for first in range(0, len(ids), REFRESH_BATCH):
-        Study.objects.filter(pk__in=ids[first : first + REFRESH_BATCH]).update(
-            claim_count=Coalesce(Subquery(reviewed), 0)
-        )
+        batch = Study.objects.filter(pk__in=ids[first : first + REFRESH_BATCH])
+        batch.update(claim_count=Coalesce(Subquery(reviewed), 0))
+        SearchWord.objects.add_from(batch.values_list("title", flat=True))
 
 
 def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
@@ -278,6 +278,7 @@ def _refresh_search(ids: Sequence[int]) -> None:
     for claim in claims:
         claim.search_text = "\n".join([claim.statement, *texts[claim.pk]])
     Claim.objects.bulk_update(claims, ["search_text"], batch_size=500)
+    SearchWord.objects.add_from(claim.search_text for claim in claims)
     if connection.vendor == "postgresql":
         Claim.objects.filter(pk__in=ids).update(
             search_vector=SearchVector("statement", weight="A", config=SEARCH_CONFIG)
