@@ -5,10 +5,18 @@ from django.urls import include, path
 from public import views
 from public.feeds import LatestReviewsFeed
 from public.sitemaps import SITEMAPS
-from public.urls import claim_patterns, document_patterns, intervention_patterns, study_patterns
+from public.urls import (
+    claim_patterns,
+    document_patterns,
+    intervention_patterns,
+    question_patterns,
+    study_patterns,
+)
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("questions/", include(question_patterns)),
     path("claims/", include(claim_patterns)),
     path("sources/", include(document_patterns)),
     path("studies/", include(study_patterns)),

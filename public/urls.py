@@ -56,3 +56,10 @@ intervention_patterns = (
     ],
     "safety",
 )
+question_patterns = (
+    [
+        path("", views.QuestionListView.as_view(), name="list"),
+        path("<rowslug:slug>/", views.QuestionDetailView.as_view(), name="detail"),
+    ],
+    "questions",
+)

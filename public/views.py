@@ -2,6 +2,7 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urlencode, urlsplit
 
+from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -16,7 +17,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from claims.highlight import Mark, render_highlighted
-from claims.models import SEARCH_CANDIDATES, Claim
+from claims.models import (
+    SEARCH_CANDIDATES,
+    SEARCH_MAX_LENGTH,
+    Claim,
+    Excerpt,
+    validate_search_query,
+)
 from public.caching import (
     cached_public_page,
     cached_value,
@@ -24,8 +31,11 @@ from public.caching import (
     rendered_rows,
     rendered_rows_by_key,
 )
+from public.charts import forest_plots, timeline
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
+from questions.models import TOPIC_ORDER, Question
+from questions.search import site_search
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
 from safety.models import Intervention, facts_by_topic, left_out
 from sources.models import Document, Study
@@ -46,6 +56,9 @@ def home(request):
     tallies = cached_value("home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
+        "question_topics": questions_by_topic(
+            Question.objects.public().for_list().in_topic_order()
+        ),
         "latest_claim_rows": rendered_rows(
             request, Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT], LATEST_ROW, "claim"
         ),
@@ -189,6 +202,7 @@ class ClaimDetailView(DetailView):
             # Called by the template inside the cached part only: a warm page runs none of
             # its queries.
             left_out=lambda: left_out(claim),
+            questions=lambda: list(claim.questions.public().for_claim_page()),
         )
         context["json_ld"] = None
         if review:
@@ -413,6 +427,73 @@ class InterventionDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["topics"] = facts_by_topic(self.object.facts.all())
         context["claims"] = self.object.claims.public().for_list().order_by("statement", "pk")
+        return context
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Ask a question or search",
+        max_length=SEARCH_MAX_LENGTH,
+        required=False,
+        validators=[validate_search_query],
+        widget=forms.SearchInput(attrs={"placeholder": "e.g. is ketamine addictive?"}),
+    )
+
+
+@cached_public_page
+def search(request):
+    """The one search box: answers first, then claims, studies and documents."""
+    form = SearchForm(request.GET)
+    results = None
+    if form.is_valid() and (query := form.cleaned_data["q"].strip()):
+        results = cached_value(f"site-search:{query.lower()}", lambda: site_search(query))
+    response = render(request, "public/search.html", {"form": form, "results": results})
+    if form.errors:
+        response.status_code = 400
+    return response
+
+
+def questions_by_topic(questions) -> list[tuple]:
+    """Published questions under their topics, in the topics' order."""
+    grouped: dict[str, list[Question]] = {}
+    for question in questions:
+        grouped.setdefault(question.topic, []).append(question)
+    return [(topic, grouped[topic.value]) for topic in TOPIC_ORDER if topic.value in grouped]
+
+
+@method_decorator(cached_public_page, name="dispatch")
+class QuestionListView(ListView):
+    template_name = "public/question_list.html"
+    context_object_name = "questions"
+
+    def get_queryset(self):
+        return Question.objects.public().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["topics"] = questions_by_topic(context["questions"].in_topic_order())
+        return context
+
+
+@method_decorator(cached_public_page, name="dispatch")
+class QuestionDetailView(DetailView):
+    template_name = "public/question_detail.html"
+    context_object_name = "question"
+
+    def get_queryset(self):
+        return Question.objects.public().for_detail()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        question = self.object
+        findings = list(question.findings.all())
+        claims = list(question.claims.public().for_list().order_by("verdict", "statement", "pk"))
+        appearances = Excerpt.objects.filter(claim__in=claims).documents_by_claim()
+        context.update(
+            findings=[(finding, forest_plots(finding)) for finding in findings],
+            timeline=timeline(findings),
+            claims=[(claim, appearances.get(claim.pk, [])) for claim in claims],
+        )
         return context
 
 

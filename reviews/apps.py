@@ -5,9 +5,15 @@ from django.db.models.signals import post_migrate
 
 
 def sync_roles_after_migrate(sender, **kwargs):
-    from reviews.roles import roles_sync
+    """Once per migrate, after the last app with models has had its permissions created:
+    the roles name permissions of apps listed after this one."""
+    from django.apps import apps as installed
 
-    roles_sync()
+    last = [config for config in installed.get_app_configs() if config.models_module][-1]
+    if sender.label == last.label:
+        from reviews.roles import roles_sync
+
+        roles_sync()
 
 
 def invalidate_pages_after_migrate(sender, **kwargs):
@@ -22,8 +28,7 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Reviews and evidence"
 
     def ready(self):
-        # After contrib.auth has created the permissions: reviews is the last app listed.
-        post_migrate.connect(sync_roles_after_migrate, sender=self)
+        post_migrate.connect(sync_roles_after_migrate)
         post_migrate.connect(invalidate_pages_after_migrate, sender=self)
 
 

@@ -33,6 +33,7 @@ from config.generation import site_changed
 from reviews.models import (
     Assignment,
     EvidenceLink,
+    GradeJudgment,
     Review,
     fragments_graded_above_their_sentence,
 )
@@ -101,23 +102,23 @@ class CorpusReport:
         ]
 
 
-def corpus_load(*, directory: Path, dry_run: bool = False) -> CorpusReport:
+def corpus_load(
+    *, directory: Path, dry_run: bool = False, loader_class: type["CorpusLoader"] | None = None
+) -> CorpusReport:
     """Load every file of the corpus in one transaction; roll back on the first error. What
-    the claims, documents and studies loaded store is refreshed once, at the end."""
-    directory = Path(directory)
-    loader = _CorpusLoader(directory)
+    the rows loaded store is refreshed once, at the end. An app above this one loads its
+    own files with a subclass of CorpusLoader (see questions.corpus)."""
+    loader = (loader_class or CorpusLoader)(Path(directory))
     with transaction.atomic():
         loader.load()
-        claims_refresh_derived(claim_ids=[claim.pk for claim in loader.claims.values()])
-        documents_refresh_counts(document_ids=[d.pk for d in loader.documents.values()])
-        studies_refresh_counts(study_ids=[study.pk for study in loader.studies.values()])
+        loader.refresh()
         site_changed()
         if dry_run:
             transaction.set_rollback(True)
     return loader.report
 
 
-class _CorpusLoader:
+class CorpusLoader:
     def __init__(self, directory: Path):
         self.directory = directory
         self.report = CorpusReport()
@@ -164,6 +165,12 @@ class _CorpusLoader:
         claim_ids = [claim.pk for claim in self.claims.values()]
         if problems := fragments_graded_above_their_sentence(claim_ids):
             raise CorpusError(f"{self._name(claim_file)}: {' '.join(problems)}")
+
+    def refresh(self) -> None:
+        """What the loaded claims, documents and studies store, refreshed once."""
+        claims_refresh_derived(claim_ids=[claim.pk for claim in self.claims.values()])
+        documents_refresh_counts(document_ids=[d.pk for d in self.documents.values()])
+        studies_refresh_counts(study_ids=[study.pk for study in self.studies.values()])
 
     # Reading files -------------------------------------------------------------------
 
@@ -243,7 +250,7 @@ class _CorpusLoader:
 
     def _load_study(self, entry: dict) -> None:
         self._check_keys(entry, STUDY_KEYS, "study")
-        slug = _required(entry, "slug")
+        slug = required_field(entry, "slug")
         if slug in self.studies:
             raise CorpusError(f"duplicate study slug {slug!r}")
         values = {key: _blank_to_default(Study, key, entry[key]) for key in entry if key != "slug"}
@@ -266,7 +273,7 @@ class _CorpusLoader:
         for index, entry in enumerate(data.get("interventions") or [], 1):
             with self._entry(path, index, entry):
                 self._check_keys(entry, INTERVENTION_KEYS, "intervention")
-                slug = _required(entry, "slug")
+                slug = required_field(entry, "slug")
                 if slug in self.interventions:
                     raise CorpusError(f"duplicate intervention slug {slug!r}")
                 values = {key: entry.get(key, "") for key in INTERVENTION_KEYS - {"slug"}}
@@ -282,11 +289,16 @@ class _CorpusLoader:
 
     def _load_fact(self, entry: dict) -> int:
         self._check_keys(entry, FACT_KEYS, "fact")
-        lookup = {"topic": _required(entry, "topic"), "statement": _required(entry, "statement")}
+        lookup = {
+            "topic": required_field(entry, "topic"),
+            "statement": required_field(entry, "statement"),
+        }
         fact = self._upsert(SafetyFact, lookup, {"checked": entry.get("checked") or ""})
-        interventions = [self._intervention(slug) for slug in _required(entry, "interventions")]
+        interventions = [
+            self._intervention(slug) for slug in required_field(entry, "interventions")
+        ]
         sources = []
-        for slug in _required(entry, "sources"):
+        for slug in required_field(entry, "sources"):
             if slug not in self.studies:
                 raise CorpusError(f"fact cites unknown study {slug!r}")
             sources.append(self.studies[slug])
@@ -297,12 +309,12 @@ class _CorpusLoader:
         return fact.pk
 
     def _load_document(self, path: Path, entry: dict) -> None:
-        text_path = self.directory / "documents" / _required(entry, "text")
+        text_path = self.directory / "documents" / required_field(entry, "text")
         try:
             body = text_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CorpusError(f"text file {text_path.name}: {error}") from None
-        slug = _required(entry, "slug")
+        slug = required_field(entry, "slug")
         if any(document.slug == slug for document in self.documents.values()):
             raise CorpusError(f"duplicate document slug {slug!r}")
         values = {"body": body}
@@ -314,7 +326,7 @@ class _CorpusLoader:
 
     def _load_claim(self, entry: dict) -> None:
         self._check_keys(entry, CLAIM_KEYS, "claim")
-        slug = _required(entry, "slug")
+        slug = required_field(entry, "slug")
         if slug in self.claims:
             raise CorpusError(f"duplicate claim slug {slug!r}")
         values = {
@@ -331,14 +343,14 @@ class _CorpusLoader:
                 if not isinstance(entry, dict):
                     raise CorpusError("an excerpt must be a mapping")
                 self._check_keys(entry, EXCERPT_KEYS, "excerpt")
-                quote, start = _required(entry, "quote"), _required(entry, "start")
+                quote, start = required_field(entry, "quote"), required_field(entry, "start")
                 if not isinstance(start, int) or start < 0:
                     raise CorpusError(f"start must be a whole number ≥ 0, not {start!r}")
                 span = (start, start + len(quote))
                 if span in spans:
                     raise CorpusError(f"duplicate excerpt at {span[0]}–{span[1]}")
                 spans.add(span)
-                claim = self._claim(_required(entry, "claim"))
+                claim = self._claim(required_field(entry, "claim"))
                 lookup = {"document": document, "start": span[0], "end": span[1]}
                 self._upsert(Excerpt, lookup, {"claim": claim, "quote": quote})
 
@@ -366,12 +378,12 @@ class _CorpusLoader:
 
     def _load_evidence(self, claim: Claim, entry: dict) -> None:
         self._check_keys(entry, EVIDENCE_KEYS, "evidence")
-        study_slug = _required(entry, "study")
+        study_slug = required_field(entry, "study")
         if study_slug not in self.studies:
             raise CorpusError(f"evidence names unknown study {study_slug!r}")
         values = {
-            "stance": _required(entry, "stance"),
-            "note": _required(entry, "note"),
+            "stance": required_field(entry, "stance"),
+            "note": required_field(entry, "note"),
             "directness": entry.get("directness") or EvidenceLink.Directness.DIRECT,
             "cited_by": self._document(entry["cited_by"]) if entry.get("cited_by") else None,
         }
@@ -386,9 +398,9 @@ class _CorpusLoader:
         with self._entry(path, None, None):
             data = self._read_mapping(path)
             self._check_keys(data, REVIEWER_FILE_KEYS, "reviewer file")
-            reviewer = self._user(_required(data, "reviewer"), REVIEWER)
+            reviewer = self._user(required_field(data, "reviewer"), REVIEWER)
             assigner = self._user(data["assigned_by"], EDITOR) if data.get("assigned_by") else None
-            written = _moment(_required(data, "written"))
+            written = _moment(required_field(data, "written"))
             entries = data.get("reviews") or []
             if not isinstance(entries, list):
                 raise CorpusError("reviews must be a list of mappings")
@@ -397,7 +409,7 @@ class _CorpusLoader:
                 if not isinstance(entry, dict):
                     raise CorpusError("a review must be a mapping")
                 self._check_keys(entry, INDEPENDENT_REVIEW_KEYS, "review")
-                claim = self._claim(_required(entry, "claim"))
+                claim = self._claim(required_field(entry, "claim"))
                 if reviewer in self.reviewers_of[claim.slug]:
                     raise CorpusError(f"a second review of {claim.slug!r} by {reviewer}")
                 self.reviewers_of[claim.slug].append(reviewer)
@@ -457,7 +469,7 @@ class _CorpusLoader:
         for name, value in fields.items():
             value = _blank_to_default(Review, name, value)
             setattr(review, name, Review._meta.get_field(name).to_python(value))
-        _check_certainty(review)
+        check_stated_certainty(review)
         return review
 
     def _user(self, username: Any, role: str):
@@ -515,8 +527,8 @@ def _moment(day: Any) -> datetime:
     return datetime.combine(day, time(12), tzinfo=UTC)
 
 
-def _check_certainty(review: Review) -> None:
-    """A review's stated certainty must be the one GRADE computes from its judgments."""
+def check_stated_certainty(review: GradeJudgment) -> None:
+    """A stated certainty must be the one GRADE computes from the judgments."""
     if errors := review.grade_errors():
         raise ValidationError(errors)
     computed = review.graded_certainty()
@@ -530,7 +542,7 @@ def _check_certainty(review: Review) -> None:
         raise ValidationError({"certainty": message})
 
 
-def _required(entry: dict, key: str) -> Any:
+def required_field(entry: dict, key: str) -> Any:
     value = entry.get(key)
     if value is None or value == "" or value == []:
         raise CorpusError(f"missing {key!r}")

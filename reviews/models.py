@@ -111,17 +111,7 @@ class EvidenceLink(models.Model):
     )  # fmt: skip
 
     def clean(self):
-        errors = {}
-        if self.effect_value is not None and not self.effect_kind:
-            errors["effect_kind"] = "Say what kind of figure the effect is."
-        if (self.ci_low is None) != (self.ci_high is None):
-            errors["ci_high"] = "Give both bounds of the confidence interval, or neither."
-        elif self.ci_low is not None:
-            if self.effect_value is None:
-                errors["effect_value"] = "A confidence interval needs the effect it surrounds."
-            elif not self.ci_low <= self.effect_value <= self.ci_high:
-                errors["ci_low"] = "The effect must lie within its confidence interval."
-        if errors:
+        if errors := figure_errors(self):
             raise ValidationError(errors)
 
     @property
@@ -131,22 +121,42 @@ class EvidenceLink(models.Model):
 
     @property
     def measured_figure(self) -> str:
-        """The measured effect as text: '83%', '10 of 12', 'SMD −1.17 (95% CI −1.89 to
-        −0.44)', or ''."""
-        if self.effect_value is None:
-            return ""
-        value, kind = _number(self.effect_value), EvidenceLink.EffectKind(self.effect_kind)
-        if kind == EvidenceLink.EffectKind.PERCENT:
-            text = f"{value}%"
-        elif kind == EvidenceLink.EffectKind.COUNT and self.participants:
-            text = f"{value} of {self.participants}"
-        elif kind in (EvidenceLink.EffectKind.COUNT, EvidenceLink.EffectKind.OTHER):
-            text = value
-        else:
-            text = f"{kind.label} {value}"
-        if self.ci_low is not None:
-            text += f" (95% CI {_number(self.ci_low)} to {_number(self.ci_high)})"
-        return text
+        return figure_text(self)
+
+
+def figure_errors(row) -> dict[str, str]:
+    """What is wrong with a measured figure (effect_value, effect_kind, ci_low, ci_high):
+    a value needs its kind, an interval both bounds and the effect inside them."""
+    errors = {}
+    if row.effect_value is not None and not row.effect_kind:
+        errors["effect_kind"] = "Say what kind of figure the effect is."
+    if (row.ci_low is None) != (row.ci_high is None):
+        errors["ci_high"] = "Give both bounds of the confidence interval, or neither."
+    elif row.ci_low is not None:
+        if row.effect_value is None:
+            errors["effect_value"] = "A confidence interval needs the effect it surrounds."
+        elif not row.ci_low <= row.effect_value <= row.ci_high:
+            errors["ci_low"] = "The effect must lie within its confidence interval."
+    return errors
+
+
+def figure_text(row) -> str:
+    """A measured effect as text: '83%', '10 of 12', 'SMD −1.17 (95% CI −1.89 to −0.44)',
+    or ''."""
+    if row.effect_value is None:
+        return ""
+    value, kind = _number(row.effect_value), EvidenceLink.EffectKind(row.effect_kind)
+    if kind == EvidenceLink.EffectKind.PERCENT:
+        text = f"{value}%"
+    elif kind == EvidenceLink.EffectKind.COUNT and row.participants:
+        text = f"{value} of {row.participants}"
+    elif kind in (EvidenceLink.EffectKind.COUNT, EvidenceLink.EffectKind.OTHER):
+        text = value
+    else:
+        text = f"{kind.label} {value}"
+    if row.ci_low is not None:
+        text += f" (95% CI {_number(row.ci_low)} to {_number(row.ci_high)})"
+    return text
 
 
 def _number(value: float) -> str:
@@ -671,6 +681,7 @@ class Review(GradeJudgment):
             CERTAINTY_ORDER.index(Certainty(self.certainty))
             - CERTAINTY_ORDER.index(Certainty(other.certainty))
         )
+
 
 class Assignment(models.Model):
     """An editor's request that a reviewer grade a claim independently."""

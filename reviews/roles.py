@@ -23,6 +23,14 @@ REVIEWER_PERMISSIONS = [
     "reviews.view_assignment",
     "safety.view_intervention",
     "safety.view_safetyfact",
+    "questions.view_question",
+    "questions.view_finding",
+    "questions.add_finding",
+    "questions.change_finding",
+    "questions.view_studyresult",
+    "questions.add_studyresult",
+    "questions.change_studyresult",
+    "questions.delete_studyresult",
 ]
 EDITOR_PERMISSIONS = [
     *REVIEWER_PERMISSIONS,
@@ -48,6 +56,11 @@ EDITOR_PERMISSIONS = [
     "safety.add_safetyfact",
     "safety.change_safetyfact",
     "safety.delete_safetyfact",
+    "questions.add_question",
+    "questions.change_question",
+    "questions.delete_question",
+    "questions.publish_question",
+    "questions.delete_finding",
     "auth.view_user",
     "auth.change_user",
 ]

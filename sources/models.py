@@ -218,6 +218,8 @@ class Study(DerivedFieldsMixin, models.Model):
         REGULATORY = "regulatory", "Regulatory document"
         MANUFACTURER = "manufacturer", "Manufacturer information"
         SECONDARY = "secondary", "Secondary summary (news, drug information)"
+        COVERAGE_POLICY = "coverage_policy", "Insurer coverage policy"
+        CLINIC_PAGE = "clinic_page", "Clinic's own page (prices, services)"
         GUIDELINE = "guideline", "Guideline"
         EPIDEMIOLOGICAL = "epidemiological", "Epidemiological statistic"
         NARRATIVE_REVIEW = "narrative_review", "Narrative review"

@@ -175,3 +175,40 @@ def edited(text: str) -> str:
     position = text.index("a", len(text) // 2)
     changed = text[:position] + "e" + text[position + 1 :]
     return changed + "\n\nEvening appointments are now available on Thursdays."
+
+
+def make_question(*, findings: int = 1, status: str = "published", **overrides):
+    """A question with `findings` graded findings (each resting on a new study), published
+    through the service unless `status` says draft."""
+    from questions.models import Finding, Question
+    from questions.services import question_publish, questions_refresh_search
+
+    n = next(_sequence)
+    values = {
+        "slug": f"does-it-work-{n}",
+        "question": f"Does ketamine relieve anxiety within hours ({n})?",
+        "topic": Question.Topic.ONSET,
+        "population": "Adults with an anxiety disorder",
+        "intervention": "Racemic ketamine, one dose",
+        "comparator": "Placebo",
+        "outcome": "Anxiety within 24 hours",
+        "bottom_line_clinicians": "Small trials suggest some relief within hours.",
+        "bottom_line_patients": "Some people feel less anxious within hours.",
+    }
+    values.update(overrides)
+    question = Question.objects.create(**values)
+    for index in range(findings):
+        finding = Finding(
+            question=question,
+            position=index,
+            outcome=f"Anxiety at 24 hours ({index})",
+            effect="Anxiety scores fell more than with placebo.",
+            **grading(Review.Certainty.LOW),
+        )
+        finding.full_clean(exclude=["question"])
+        finding.save()
+        finding.studies.add(make_study())
+    questions_refresh_search(question_ids=[question.pk])
+    if status == Question.Status.PUBLISHED:
+        question_publish(question=question, at=timezone.now())
+    return question

@@ -1,5 +1,5 @@
-"""Imports run one way, public → reviews → safety → claims → sources, and config imports no app
-outside its root urls (apps may import config)."""
+"""Imports run one way, public → questions → reviews → safety → claims → sources, and
+config imports no app outside its root urls (apps may import config)."""
 
 import ast
 from pathlib import Path
@@ -12,6 +12,7 @@ LAYERS = [
     "claims",
     "safety",
     "reviews",
+    "questions",
     "public",
 ]  # each may import only those before it
 # config's only module that may import an app: the root urls.

@@ -65,11 +65,26 @@ def page(browser):
     context.close()
 
 
+# A desktop window and a phone held upright (390 x 844 CSS pixels).
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser):
+    """A page in each of the two screens the site is made for."""
+    context = browser.new_context(
+        viewport=SCREENS[request.param], is_mobile=request.param == "phone"
+    )
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
 @pytest.fixture
 def corpus(transactional_db):
     """The shipped corpus, committed so the live server's thread sees it."""
     from django.conf import settings
 
-    from reviews.corpus import corpus_load
+    from questions.corpus import corpus_load
 
     corpus_load(directory=settings.CORPUS_DIR)

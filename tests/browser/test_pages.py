@@ -9,11 +9,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_clinician_searches_filters_and_opens_a_claim(live_server, page, corpus):
-    page.goto(live_server.url + "/")
-    total = Claim.objects.count()
-    page.get_by_label(f"Search {total} claims").fill("within an hour")
-    page.get_by_role("button", name="Search").last.click()
-    page.wait_for_url("**/claims/?q=within+an+hour")
+    page.goto(live_server.url + "/claims/")
+    page.get_by_label("Search claims", exact=True).fill("within an hour")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**/claims/?q=within+an+hour**")
     first = page.locator(".claim-row .statement").first
     assert "within an hour" in first.inner_text()
 
@@ -69,6 +68,10 @@ def page_types():
         "study list": "/studies/",
         "study detail": Study.objects.get(slug="glue-2017-dose-related-anxiety").get_absolute_url(),
         "methodology": "/methodology/",
+        "question list": "/questions/",
+        "question": "/questions/does-ketamine-work-within-hours/",
+        "question with harms": "/questions/is-ketamine-addictive/",
+        "search": "/search/?q=is+ketamin+addictive",
         "safety profiles": "/safety/",
         "safety profile": "/safety/racemic-ketamine-iv/",
         "not found": "/claims/no-such-claim/",

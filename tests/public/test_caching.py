@@ -424,8 +424,8 @@ def test_a_claim_pages_sources_and_evidence_are_kept_until_anything_public_chang
     first, html = queries_for(client, url)
     second, again = queries_for(client, url)
     # The claim, its reviews and who wrote them, but not its excerpts, studies,
-    # contradicting claims or the interventions it concerns.
-    assert (first, second) == (7, 3)
+    # contradicting claims, the interventions it concerns or the questions behind it.
+    assert (first, second) == (8, 3)
     assert again == html and "application/ld+json" in again
     make_evidence_link(claim=world["claim"], study=make_study(title="A new cohort study"))
     site_changed()

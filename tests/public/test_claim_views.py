@@ -246,9 +246,10 @@ def test_a_search_longer_than_the_limit_is_refused_with_a_field_error(client):
 def test_the_header_search_box_carries_the_lists_search(client):
     graded()
     html = client.get(LIST, {"q": "within <hour>"}).content.decode()
-    assert 'name="q" placeholder="Search claims" value="within &lt;hour&gt;"' in html
+    assert 'name="q" placeholder="Ask or search" value="within &lt;hour&gt;"' in html
+    assert f'<form class="site-search" role="search" action="{reverse("search")}"' in html
     html = client.get(reverse("methodology"), {"q": "ketamine"}).content.decode()
-    assert 'name="q" placeholder="Search claims" value=""' in html
+    assert 'name="q" placeholder="Ask or search" value=""' in html
 
 
 def test_a_search_of_the_most_words_allowed_runs(client):
@@ -348,13 +349,18 @@ def test_detail_shows_verdict_certainty_evidence_sources_and_contradictions(clie
         "<strong>very low</strong>." in html
     )
     assert (
-        '<tr><th scope="row">Starting level</th><td>Non-randomized studies</td>'
-        '<td class="num">None</td><td>One open-label study (Glue 2017).</td><td>Low</td></tr>'
+        '<tr><th scope="row" data-label="Step">Starting level</th>'
+        '<td data-label="Judgment">Non-randomized studies</td>'
+        '<td data-label="Change" class="num">None</td>'
+        '<td data-label="Why">One open-label study (Glue 2017).</td>'
+        '<td data-label="Certainty after">Low</td></tr>'
     ) in html
     assert (
-        '<tr><th scope="row">Risk of bias</th><td>Very serious</td>'
-        '<td class="num">−2 levels</td><td>No control group, no blinding.</td>'
-        "<td>Very low</td></tr>"
+        '<tr><th scope="row" data-label="Step">Risk of bias</th>'
+        '<td data-label="Judgment">Very serious</td>'
+        '<td data-label="Change" class="num">−2 levels</td>'
+        '<td data-label="Why">No control group, no blinding.</td>'
+        '<td data-label="Certainty after">Very low</td></tr>'
     ) in html
     assert "Ketamine blocks glutamate." in html
     assert "Not medical advice" in html
@@ -405,11 +411,15 @@ def test_detail_sets_the_claimed_figure_beside_the_measured_ones(client):
     make_evidence_link(claim=claim, study=make_study(title="A review without figures"))
     html = client.get(claim.get_absolute_url()).content.decode()
     table = html.split('id="figures-heading"')[1].split("</table>")[0]
-    assert '<th scope="row">The claim</th><td>83%</td>' in table
+    assert (
+        '<th scope="row" data-label="Source">The claim</th><td data-label="Figure">83%</td>'
+        in table
+    )
     assert (
         f'<a href="{measured.study.get_absolute_url()}">{measured.study}</a></th>'
-        "<td>10 of 12</td><td>responders</td><td>1 week</td>"
-        '<td class="num">12</td><td>subcutaneous 0.5–1 mg/kg</td>'
+        '<td data-label="Figure">10 of 12</td><td data-label="Outcome">responders</td>'
+        '<td data-label="When">1 week</td><td data-label="Participants" class="num">12</td>'
+        '<td data-label="Route and dose">subcutaneous 0.5–1 mg/kg</td>'
     ) in table
     assert "A review without figures" not in table
 
@@ -607,8 +617,8 @@ def test_detail_queries_do_not_grow_with_rows(client):
     # credits; its excerpts with their documents; the studies with the documents citing
     # them; the claims contradicting it; what it leaves out of its interventions' profiles
     # (the interventions, the topics its pages raise, the facts with their sources and
-    # interventions).
-    assert few == 11
+    # interventions); the questions behind it.
+    assert few == 12
 
 
 def test_every_facet_has_a_readable_label(client):

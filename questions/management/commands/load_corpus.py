@@ -3,11 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reviews.corpus import CorpusError, corpus_load, corpus_stats
+from questions.corpus import corpus_load
+from reviews.corpus import CorpusError, corpus_stats
 
 
 class Command(BaseCommand):
-    help = "Load the curated corpus (documents, claims, studies, reviews). Safe to re-run."
+    help = (
+        "Load the curated corpus (documents, claims, studies, reviews, questions). Safe to re-run."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

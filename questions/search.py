@@ -1,0 +1,136 @@
+"""The site's one search box: a question typed in plain words, answered with questions
+first, then claims, studies and documents, each ranked by how much of the search it
+answers (claims.search), on either database."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from claims.models import LIST_FIELDS, Claim, SearchWord, validate_search_query
+from claims.search import UBIQUITOUS, Interpretation, interpret
+from questions.models import Question
+from sources.models import DOCUMENT_LIST_FIELDS, Document, Study
+
+# How many rows of each kind are read and scored: claims matching every concept first,
+# then those matching any, so the best are never crowded out by partial matches.
+CLAIM_CANDIDATES = 600
+STUDY_CANDIDATES = 300
+DOCUMENT_CANDIDATES = 200
+# How many of each kind a results page shows.
+SHOWN = {"questions": 3, "claims": 10, "studies": 5, "documents": 5}
+# A question is offered as the answer only if it answers at least this share of the search
+# (weighted); below that, the claims come first.
+QUESTION_THRESHOLD = 0.5
+STUDY_TEXT_FIELDS = ("authors", "journal", "population", "intervention", "main_finding")
+
+
+@dataclass
+class Found:
+    score: float
+    row: object
+
+
+@dataclass
+class SearchResults:
+    reading: Interpretation
+    questions: list[Found] = field(default_factory=list)
+    claims: list[Found] = field(default_factory=list)
+    studies: list[Found] = field(default_factory=list)
+    documents: list[Found] = field(default_factory=list)
+
+    def in_page_order(self) -> list[object]:
+        """Every row found, as the page lists them: questions, claims, studies, documents."""
+        return [
+            found.row
+            for kind in ("questions", "claims", "studies", "documents")
+            for found in getattr(self, kind)
+        ]
+
+    @property
+    def total(self) -> int:
+        return len(self.in_page_order())
+
+
+def site_search(query: str) -> SearchResults:
+    """Read the query (synonyms, misspellings), find rows of every kind that match any of
+    it, and rank each kind by how much of it they answer. Raises ValidationError for a
+    query longer than validate_search_query() allows."""
+    query = query.strip()
+    validate_search_query(query)
+    reading = interpret(query, known=SearchWord.objects.known, closest=SearchWord.objects.closest)
+    results = SearchResults(reading)
+    if not reading.concepts:
+        return results
+    telling = [c.keys for c in reading.concepts if c.typed not in UBIQUITOUS] or [
+        c.keys for c in reading.concepts
+    ]
+    questions = [(q, q.question, q.search_text) for q in Question.objects.public().only(
+        "slug", "question", "search_text", "topic", "bottom_line_patients"
+    )]  # fmt: skip
+    claims = [(c, c.statement, c.search_text) for c in _claim_candidates(telling)]
+    studies = [(s, s.title, _study_text(s)) for s in _study_candidates(reading)]
+    documents = [(d, d.title, f"{d.publisher} {d.url}") for d in _document_candidates(reading)]
+    weights = reading.weights(
+        f"{primary}\n{secondary}" for _, primary, secondary in questions + claims
+    )
+    for kind, rows in (
+        ("questions", questions), ("claims", claims), ("studies", studies),
+        ("documents", documents),
+    ):  # fmt: skip
+        scored = [
+            Found(reading.score(first, rest, weights), row)
+            for row, first, rest in rows
+            if reading.answers_any(first, rest)
+        ]
+        ranked = sorted(scored, key=lambda found: (-found.score, _tie_break(found.row)))
+        if kind == "questions":
+            ranked = [found for found in ranked if found.score >= QUESTION_THRESHOLD]
+        setattr(results, kind, ranked[: SHOWN[kind]])
+    return results
+
+
+def _tie_break(row) -> tuple:
+    """Among rows that answer as much: reviewed claims quoted by more documents, then the
+    shorter text (the match is more of it)."""
+    if isinstance(row, Claim):
+        return (not row.verdict, -row.document_count, len(row.statement), row.pk)
+    if isinstance(row, Question):
+        return (len(row.question), row.pk)
+    return (len(row.title), row.pk)
+
+
+def _claim_candidates(concepts: list[tuple[str, ...]]) -> list[Claim]:
+    public = Claim.objects.public()
+    pks = list(
+        public.matching(concepts, every=True).values_list("pk", flat=True)[:CLAIM_CANDIDATES]
+    )
+    if len(pks) < CLAIM_CANDIDATES:
+        more = public.matching(concepts, every=False).exclude(pk__in=pks)
+        pks += list(more.values_list("pk", flat=True)[: CLAIM_CANDIDATES - len(pks)])
+    if not pks:
+        return []
+    return list(Claim.objects.filter(pk__in=pks).only(*LIST_FIELDS, "search_text"))
+
+
+def _any_key(reading: Interpretation, fields: tuple[str, ...]) -> Q:
+    condition = Q()
+    for key in reading.keys:
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": key})
+    return condition
+
+
+def _study_candidates(reading: Interpretation) -> list[Study]:
+    fields = ("title", *STUDY_TEXT_FIELDS)
+    studies = Study.objects.public().filter(_any_key(reading, fields))
+    shown = ("slug", "year", "design", "sample_size", "is_retracted", "claim_count")
+    return list(studies.only(*shown, *fields)[:STUDY_CANDIDATES])
+
+
+def _study_text(study: Study) -> str:
+    return " ".join(getattr(study, name) or "" for name in STUDY_TEXT_FIELDS)
+
+
+def _document_candidates(reading: Interpretation) -> list[Document]:
+    documents = Document.objects.public().filter(_any_key(reading, ("title", "publisher", "url")))
+    return list(documents.only(*DOCUMENT_LIST_FIELDS, "url")[:DOCUMENT_CANDIDATES])
