@@ -112,6 +112,7 @@ def prepare_database(args, env: dict) -> None:
             if count == args.claims:
                 print(f"Reusing {args.database} ({count:,} claims).")
                 manage(env, "migrate", "--noinput", "-v0")
+                manage(env, "generate_bench_questions")
                 return
         if exists:
             cursor.execute(f'DROP DATABASE "{args.database}"')
@@ -127,6 +128,7 @@ def prepare_database(args, env: dict) -> None:
         f"--documents={max(1, round(1000 * scale))}",
         f"--studies={max(1, round(20_000 * scale))}",
     )
+    manage(env, "generate_bench_questions")
 
 
 def claim_count(env: dict) -> int:
@@ -145,6 +147,7 @@ from public.filters import ClaimSort, with_review_order
 from public.pagination import _encode
 from sources.models import Document, Study
 from reviews.management.commands.generate_bench_data import RARE_WORD
+from questions.models import Question
 
 ordering = ClaimSort.CATEGORY.ordering
 claims = with_review_order(Claim.objects.for_list()).order_by(*ordering.order_by())
@@ -164,6 +167,9 @@ print(json.dumps({
     "document": document.get_absolute_url(),
     "study": study.get_absolute_url(),
     "study list": "/studies/",
+    "question": Question.objects.order_by("pk").first().get_absolute_url(),
+    "search, a question": "/search/?q=does+ketamine+work+within+an+hour+for+anxiety",
+    "search, misspelt": "/search/?q=is+ketamin+adictive",
 }))
 """
 
