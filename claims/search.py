@@ -65,8 +65,8 @@ PHRASES = {
 # Words a clinician or a patient uses for the same thing. A typed word in a group is also
 # matched by every other word of it.
 SYNONYM_GROUPS = [
-    ("addictive", "addiction", "addicted", "addicting", "abuse", "misuse", "dependence",
-     "dependent", "craving", "cravings", "recreational", "diversion"),
+    ("addictive", "addiction", "addicted", "addicting", "hooked", "abuse", "misuse",
+     "dependence", "dependent", "craving", "cravings", "recreational", "diversion"),
     ("fast", "faster", "quick", "quickly", "rapid", "rapidly", "soon", "immediate",
      "immediately", "instant", "instantly", "onset", "speed"),
     ("work", "works", "working", "effective", "effectiveness", "efficacy", "efficacious",

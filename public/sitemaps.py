@@ -2,6 +2,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from claims.models import Claim
+from questions.models import Question
 from safety.models import Intervention
 from sources.models import Document, Study
 
@@ -46,9 +47,22 @@ class InterventionSitemap(Sitemap):
         return intervention.updated_at
 
 
+class QuestionSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Question.objects.public().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, question):
+        return question.updated_at
+
+
 class PageSitemap(Sitemap):
     def items(self):
-        return ["home", "claims:list", "studies:list", "safety:list", "methodology"]
+        return [
+            "home", "questions:list", "claims:list", "studies:list", "safety:list",
+            "methodology",
+        ]  # fmt: skip
 
     def location(self, name):
         return reverse(name)
@@ -56,6 +70,7 @@ class PageSitemap(Sitemap):
 
 SITEMAPS = {
     "pages": PageSitemap,
+    "questions": QuestionSitemap,
     "claims": ClaimSitemap,
     "documents": DocumentSitemap,
     "studies": StudySitemap,

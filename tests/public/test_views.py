@@ -5,7 +5,13 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import Review
-from tests.factories import make_document, make_excerpt, make_intervention, make_review
+from tests.factories import (
+    make_document,
+    make_excerpt,
+    make_intervention,
+    make_question,
+    make_review,
+)
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +104,13 @@ def test_sitemap_lists_published_claims_documents_and_studies(client):
     profile = make_intervention()
     xml = client.get(reverse("sitemap")).content.decode()
     assert profile.get_absolute_url() in xml and reverse("safety:list") in xml
+
+
+def test_sitemap_lists_published_questions_only(client):
+    question, draft = make_question(), make_question(status="draft")
+    xml = client.get(reverse("sitemap")).content.decode()
+    assert question.get_absolute_url() in xml and reverse("questions:list") in xml
+    assert draft.get_absolute_url() not in xml
 
 
 def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_admin(client):
