@@ -34,7 +34,9 @@ STOPWORDS = frozenset(
     most my no nor not of off on once only or other our out over own really same she
     should so some such than that the their them then there these they this those to too
     under until up very want was we were what when where which while who whom why will
-    with would you your yours ketamine ketamines""".split()
+    with would you your yours ketamine ketamines cause causes caused make makes made give
+    gives take takes taking need needed feel feeling get getting thing things someone
+    anyone actually""".split()
 )
 # "ketamine" is in nearly every text the site holds: it tells no text apart. It is still
 # read (and corrected: "ketamin") so that a search for it alone finds something.
@@ -60,6 +62,8 @@ PHRASES = {
     "by mouth": ("oral", "lozenge", "troche", "sublingual", "tablet"),
     "at home": ("at-home", "home", "oral", "lozenge", "troche", "telehealth"),
     "brain damage": ("cognition", "cognitive", "memory", "neurotoxicity"),
+    "memory loss": ("memory", "cognition", "cognitive", "amnesia"),
+    "wear off": ("last", "lasting", "duration", "durable", "sustained", "relapse"),
     "panic attacks": ("panic", "panic disorder", "anxiety"),
 }
 # Words a clinician or a patient uses for the same thing. A typed word in a group is also
@@ -111,6 +115,8 @@ SYNONYM_GROUPS = [
     ("anxiety", "anxious", "anxiolytic", "nervous", "nerves"),
     ("hour", "hours", "minutes", "minute"),
     ("cure", "cures", "cured", "permanent", "permanently", "remission"),
+    ("vs", "versus", "compare", "compared", "comparison", "better", "worse", "alternative",
+     "alternatives"),
     ("nausea", "nauseous", "vomiting", "vomit", "sick"),
 ]  # fmt: skip
 

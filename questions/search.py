@@ -38,13 +38,21 @@ class SearchResults:
     studies: list[Found] = field(default_factory=list)
     documents: list[Found] = field(default_factory=list)
 
+    def kinds(self) -> list[str]:
+        """The order of the page's sections: questions first; then claims, studies and
+        documents, in that order unless one kind answers the search better (a study's
+        title typed whole puts the studies before the claims)."""
+        rest = ["claims", "studies", "documents"]
+        best = {kind: max((f.score for f in getattr(self, kind)), default=0) for kind in rest}
+        return ["questions", *sorted(rest, key=lambda kind: -best[kind])]
+
+    def sections(self) -> list[tuple[str, list[Found]]]:
+        """(kind, rows found) for each kind that found any, in the page's order."""
+        return [(kind, getattr(self, kind)) for kind in self.kinds() if getattr(self, kind)]
+
     def in_page_order(self) -> list[object]:
-        """Every row found, as the page lists them: questions, claims, studies, documents."""
-        return [
-            found.row
-            for kind in ("questions", "claims", "studies", "documents")
-            for found in getattr(self, kind)
-        ]
+        """Every row found, as the page lists them."""
+        return [found.row for kind in self.kinds() for found in getattr(self, kind)]
 
     @property
     def total(self) -> int:

@@ -14,9 +14,19 @@ def test_questions_come_first_then_claims_studies_and_documents():
     claim = make_claim(statement="Ketamine carries a risk of abuse and dependence.")
     make_review(claim=claim, status=Review.Status.PUBLISHED)
     study = make_study(title="Abuse potential of esketamine")
-    document = make_document(title="Is ketamine addictive? A clinic answers")
+    document = make_document(title="Dependence: a clinic answers")
     results = site_search("is ketamine addictive")
     assert results.in_page_order() == [question, claim, study, document]
+
+
+def test_a_kind_that_answers_the_search_better_comes_before_the_claims():
+    make_question(question="Is ketamine addictive?", slug="addictive")
+    claim = make_claim(statement="Ketamine can be addictive for some.")
+    study = make_study(title="Glue 2017: dose-related effects on anxiety")
+    results = site_search("glue 2017 dose related anxiety")
+    assert results.kinds()[:2] == ["questions", "studies"]
+    assert results.in_page_order()[0] == study
+    assert claim not in results.in_page_order()
 
 
 def test_a_search_missing_one_word_still_finds_what_matches_the_rest():
