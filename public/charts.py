@@ -199,9 +199,7 @@ def timeline(findings) -> Chart | None:
 
 
 def _result_label(result) -> str:
-    study = result.study
-    lead = study.authors.split(",")[0].strip().split(" ")[0] or study.title[:40]
-    name = f"{lead} {study.year or ''}".strip()
+    name = result.study.short_citation
     return f"{name}, {result.label}" if result.label else name
 
 

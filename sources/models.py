@@ -322,6 +322,15 @@ class Study(DerivedFieldsMixin, models.Model):
     def get_absolute_url(self):
         return reverse("studies:detail", args=[self.pk])
 
+    @property
+    def short_citation(self) -> str:
+        """How a table cites it: the first author's surname and the year ("Glue 2017"), or,
+        for a label or a page with no author, its title cut short."""
+        surname = self.authors.split(",")[0].strip().split(" ")[0]
+        if surname:
+            return f"{surname} {self.year}" if self.year else surname
+        return self.title if len(self.title) <= 60 else self.title[:59] + "…"
+
     def clean(self):
         if self.retraction_note and not self.is_retracted:
             raise ValidationError(

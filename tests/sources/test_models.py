@@ -207,3 +207,13 @@ def test_a_page_is_never_an_older_version_of_itself():
         first.full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         Document.objects.filter(pk=first.pk).update(supersedes=first)
+
+
+def test_a_study_is_cited_in_tables_by_first_author_and_year_or_its_title():
+    assert Study(authors="Glue P, Neehoff S", year=2017, title="T").short_citation == "Glue 2017"
+    assert Study(authors="Janssen", year=None, title="T").short_citation == "Janssen"
+    label = Study(
+        authors="", title="SPRAVATO (esketamine) nasal spray: highlights of prescribing info"
+    )
+    assert label.short_citation == "SPRAVATO (esketamine) nasal spray: highlights of prescribin…"
+    assert Study(authors="", title="Ketamine label").short_citation == "Ketamine label"
