@@ -76,8 +76,9 @@ def site_search(query: str) -> SearchResults:
         "slug", "question", "search_text", "topic", "bottom_line_patients"
     )]  # fmt: skip
     claims = [(c, c.statement, c.search_text) for c in _claim_candidates(telling)]
-    studies = [(s, s.title, _study_text(s)) for s in _study_candidates(reading)]
-    documents = [(d, d.title, f"{d.publisher} {d.url}") for d in _document_candidates(reading)]
+    keys = list(dict.fromkeys(key for concept_keys in telling for key in concept_keys))
+    studies = [(s, s.title, _study_text(s)) for s in _study_candidates(keys)]
+    documents = [(d, d.title, f"{d.publisher} {d.url}") for d in _document_candidates(keys)]
     weights = reading.weights(
         f"{primary}\n{secondary}" for _, primary, secondary in questions + claims
     )
@@ -120,17 +121,17 @@ def _claim_candidates(concepts: list[tuple[str, ...]]) -> list[Claim]:
     return list(Claim.objects.filter(pk__in=pks).only(*LIST_FIELDS, "search_text"))
 
 
-def _any_key(reading: Interpretation, fields: tuple[str, ...]) -> Q:
+def _any_key(keys: list[str], fields: tuple[str, ...]) -> Q:
     condition = Q()
-    for key in reading.keys:
+    for key in keys:
         for name in fields:
             condition |= Q(**{f"{name}__icontains": key})
     return condition
 
 
-def _study_candidates(reading: Interpretation) -> list[Study]:
+def _study_candidates(keys: list[str]) -> list[Study]:
     fields = ("title", *STUDY_TEXT_FIELDS)
-    studies = Study.objects.public().filter(_any_key(reading, fields))
+    studies = Study.objects.public().filter(_any_key(keys, fields))
     shown = ("slug", "year", "design", "sample_size", "is_retracted", "claim_count")
     return list(studies.only(*shown, *fields)[:STUDY_CANDIDATES])
 
@@ -139,6 +140,6 @@ def _study_text(study: Study) -> str:
     return " ".join(getattr(study, name) or "" for name in STUDY_TEXT_FIELDS)
 
 
-def _document_candidates(reading: Interpretation) -> list[Document]:
-    documents = Document.objects.public().filter(_any_key(reading, ("title", "publisher", "url")))
+def _document_candidates(keys: list[str]) -> list[Document]:
+    documents = Document.objects.public().filter(_any_key(keys, ("title", "publisher", "url")))
     return list(documents.only(*DOCUMENT_LIST_FIELDS, "url")[:DOCUMENT_CANDIDATES])
