@@ -36,7 +36,7 @@ STOPWORDS = frozenset(
     under until up very want was we were what when where which while who whom why will
     with would you your yours ketamine ketamines cause causes caused make makes made give
     gives take takes taking need needed feel feeling get getting thing things someone
-    anyone actually""".split()
+    anyone actually good well okay ok""".split()
 )
 # "ketamine" is in nearly every text the site holds: it tells no text apart. It is still
 # read (and corrected: "ketamin") so that a search for it alone finds something.
@@ -63,6 +63,8 @@ PHRASES = {
     "at home": ("at-home", "home", "oral", "lozenge", "troche", "telehealth"),
     "brain damage": ("cognition", "cognitive", "memory", "neurotoxicity"),
     "memory loss": ("memory", "cognition", "cognitive", "amnesia"),
+    "same day": ("onset", "rapid", "fast", "quick", "hours", "minutes", "within"),
+    "right away": ("onset", "rapid", "fast", "quick", "immediate", "hours", "minutes"),
     "wear off": ("last", "lasting", "duration", "durable", "sustained", "relapse"),
     "panic attacks": ("panic", "panic disorder", "anxiety"),
 }
@@ -115,6 +117,10 @@ SYNONYM_GROUPS = [
     ("anxiety", "anxious", "anxiolytic", "nervous", "nerves"),
     ("hour", "hours", "minutes", "minute"),
     ("cure", "cures", "cured", "permanent", "permanently", "remission"),
+    ("percent", "percentage", "proportion", "rate", "rates", "how many", "majority",
+     "chance", "odds"),
+    ("patients", "people", "person", "adults", "individuals"),
+    ("route", "routes", "administration", "administered", "delivery", "given"),
     ("vs", "versus", "compare", "compared", "comparison", "better", "worse", "alternative",
      "alternatives"),
     ("nausea", "nauseous", "vomiting", "vomit", "sick"),
