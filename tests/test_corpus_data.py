@@ -11,7 +11,8 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from claims.models import Claim
-from reviews.corpus import corpus_load
+from questions.corpus import corpus_load
+from questions.models import Finding, Question
 from reviews.models import Review
 from safety.models import Intervention, SafetyFact
 from sources.identifiers import DOI_PATTERN, PMID_PATTERN
@@ -225,3 +226,36 @@ def test_every_intervention_has_a_profile_whose_facts_all_cite_loaded_sources():
         # Harms, contraindications or their absence, and regulatory status, for every route.
         assert {"dissociation", "bladder_urinary", "regulatory_status"} <= topics, intervention
     assert not SafetyFact.objects.filter(sources=None).exists()
+
+
+# The questions the corpus must answer (issue: onset, response, duration, sessions, routes,
+# approval, comparison with SSRIs and benzodiazepines, each anxiety disorder the documents
+# name, each major harm of the safety profiles, cost and insurance).
+REQUIRED_QUESTIONS = {
+    "does-ketamine-work-within-hours", "how-many-people-respond", "how-long-does-relief-last",
+    "how-many-sessions", "which-route", "is-ketamine-approved-for-anxiety",
+    "compared-with-ssris", "compared-with-benzodiazepines", "generalized-anxiety-disorder",
+    "social-anxiety-disorder", "ptsd", "ocd", "is-ketamine-addictive", "dissociation",
+    "blood-pressure", "sedation-and-breathing", "common-side-effects", "bladder",
+    "memory-and-thinking", "psychosis", "who-should-not-have-ketamine", "cost", "insurance",
+}  # fmt: skip
+
+
+def test_the_corpus_answers_the_questions_patients_ask(shipped_corpus):
+    questions = Question.objects.public()
+    assert REQUIRED_QUESTIONS <= set(questions.values_list("slug", flat=True))
+    assert questions.count() == 24
+    assert Finding.objects.count() == 71
+    for question in questions.prefetch_related("findings"):
+        assert question.publication_errors() == [], question.slug
+        for finding in question.findings.all():
+            assert finding.certainty == finding.graded_certainty(), finding
+
+
+def test_every_clinical_claim_is_linked_to_the_question_it_makes_an_assertion_about(
+    shipped_corpus,
+):
+    clinical = Claim.objects.exclude(
+        category__in=[Claim.Category.MECHANISM, Claim.Category.PREVALENCE, Claim.Category.OTHER]
+    ).exclude(slug="ketamine-works-differently-from-other-treatments")  # a mechanism claim
+    assert not clinical.filter(questions__isnull=True).exists()
