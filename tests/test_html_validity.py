@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from claims.models import Claim
 from public.views import DocumentListView, StudyListView
+from questions.models import StudyResult
 from reviews.models import EvidenceLink, Review
 from reviews.services import claims_flag_for_rereview, review_publish
 from safety.models import Intervention, SafetyFact
@@ -29,6 +30,7 @@ from tests.factories import (
     make_evidence_link,
     make_excerpt,
     make_intervention,
+    make_question,
     make_review,
     make_safety_fact,
     make_study,
@@ -135,6 +137,19 @@ def build_corpus() -> dict[str, Claim]:
     return claims
 
 
+def question_with_pictures(claim):
+    """A published question with a forest plot, a timeline and a claim about it."""
+    question = make_question(findings=2, question="Is ketamine addictive?")
+    finding = question.findings.first()
+    for value, first in ((2.0, 1.0), (3.5, 24.0)):
+        StudyResult.objects.create(
+            finding=finding, study=make_study(), effect_value=value, ci_low=1.0, ci_high=9.0,
+            effect_kind="odds_ratio", first_seen_hours=first, last_seen_hours=168.0,
+        )  # fmt: skip
+    question.claims.add(claim)
+    return question
+
+
 def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_path, monkeypatch):
     # Lists of two a page, so every list shows its page links too.
     monkeypatch.setattr("public.views.CLAIMS_PER_PAGE", 2)
@@ -161,6 +176,11 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "methodology": reverse("methodology"),
         "safety profiles": reverse("safety:list"),
         "safety profile": Intervention.objects.get().get_absolute_url(),
+        "question list": reverse("questions:list"),
+        "question": question_with_pictures(claims["supported"]).get_absolute_url(),
+        "search": reverse("search") + "?q=is+ketamin+addictive",
+        "search with no match": reverse("search") + "?q=zzzzqqq",
+        "search, empty": reverse("search"),
         "not found": "/no-such-page/",
     }
     first_page = client.get(addresses["claim list"]).content.decode()
