@@ -56,9 +56,11 @@ def home(request):
     tallies = cached_value("home-tallies", _home_tallies)
     verdicts, categories = tallies["verdicts"], tallies["categories"]
     context = {
-        "question_topics": questions_by_topic(
+        # Read inside the template's cached part only.
+        "question_topics": lambda: questions_by_topic(
             Question.objects.public().for_list().in_topic_order()
         ),
+        "generation": page_generation(request),
         "latest_claim_rows": rendered_rows(
             request, Claim.objects.latest_reviewed()[:HOME_REVIEW_COUNT], LATEST_ROW, "claim"
         ),
@@ -481,20 +483,29 @@ class QuestionDetailView(DetailView):
     context_object_name = "question"
 
     def get_queryset(self):
-        return Question.objects.public().for_detail()
+        return Question.objects.public().defer("search_text")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["generation"] = page_generation(self.request)
+        # Called by the template inside its cached part only: a warm page reads the
+        # question alone.
+        context["answer"] = self.answer
+        return context
+
+    def answer(self) -> dict:
+        """Everything below the question's title: its findings with their pictures, the
+        interventions it concerns and the claims about it with where they appear."""
         question = self.object
-        findings = list(question.findings.all())
+        findings = list(question.findings.for_question_page())
         claims = list(question.claims.public().for_list().order_by("verdict", "statement", "pk"))
         appearances = Excerpt.objects.filter(claim__in=claims).documents_by_claim()
-        context.update(
-            findings=[(finding, forest_plots(finding)) for finding in findings],
-            timeline=timeline(findings),
-            claims=[(claim, appearances.get(claim.pk, [])) for claim in claims],
-        )
-        return context
+        return {
+            "findings": [(finding, forest_plots(finding)) for finding in findings],
+            "timeline": timeline(findings),
+            "interventions": list(question.interventions.only("slug", "name")),
+            "claims": [(claim, appearances.get(claim.pk, [])) for claim in claims],
+        }
 
 
 @method_decorator(cached_public_page, name="dispatch")

@@ -51,12 +51,6 @@ class QuestionQuerySet(models.QuerySet):
         order = {topic.value: index for index, topic in enumerate(TOPIC_ORDER)}
         return sorted(self, key=lambda q: (order[q.topic], q.position, q.question))
 
-    def for_detail(self) -> "QuestionQuerySet":
-        return self.defer("search_text").prefetch_related(
-            Prefetch("findings", queryset=Finding.objects.for_question_page()),
-            Prefetch("interventions", queryset=Intervention.objects.only("slug", "name")),
-        )
-
 
 class Question(models.Model):
     """A question as a patient asks it, answered for clinicians and for patients."""

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from claims.models import SEARCH_MAX_LENGTH
@@ -153,3 +155,23 @@ def test_the_search_page_costs_a_bounded_number_of_queries(client):
     answered_question()
     url = reverse("search") + "?q=is+ketamine+addictive+within+hours"
     assert count_queries(client, url) <= 7
+
+
+def test_a_claim_list_search_that_finds_nothing_offers_the_question_search(client):
+    html = client.get(reverse("claims:list"), {"q": "ketamin <anxeity>"}).content.decode()
+    assert "No claims match." in html
+    assert (
+        f'<a href="{reverse("search")}?q=ketamin%20%3Canxeity%3E">'
+        "Ask “ketamin &lt;anxeity&gt;” as a question</a>"
+    ) in html
+
+
+def test_a_warm_question_page_reads_the_question_alone(client, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    question, _, _ = answered_question()
+    url = question.get_absolute_url()
+    cold = count_queries(client, url)
+    with CaptureQueriesContext(connection) as warm:
+        html = client.get(url).content.decode()
+    assert (cold, len(warm)) == (7, 1)
+    assert "Odds ratio 28.94 (95% CI 3.45 to 242.57)" in html
