@@ -120,6 +120,7 @@ class FindingAdmin(
                     "participants",
                     "effect",
                     "comment",
+                    "source_note",
                     "seen_version",
                 ]
             },

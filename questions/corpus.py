@@ -97,6 +97,7 @@ class QuestionCorpusLoader(CorpusLoader):
             "participants": entry.get("participants"),
             "effect": required_field(entry, "effect"),
             "comment": entry.get("comment") or "",
+            "source_note": entry.get("source_note") or "",
         }
         finding = self._upsert(Finding, {"question": question, "outcome": outcome}, values)
         studies = [self._study(slug) for slug in required_field(entry, "studies")]

@@ -154,6 +154,11 @@ class Finding(GradeJudgment):
     )
     effect = models.TextField(help_text="The effect in words, with its interval.")
     comment = models.TextField(blank=True, help_text="What a reader should make of it.")
+    source_note = models.TextField(
+        blank=True,
+        help_text="Where a figure was read when that is a page (a table, a policy, a price "
+        "list) rather than a cited study's abstract: the figure and the address.",
+    )
     certainty = models.CharField(
         max_length=20,
         choices=Certainty,

@@ -175,3 +175,11 @@ def test_a_warm_question_page_reads_the_question_alone(client, settings):
         html = client.get(url).content.decode()
     assert (cold, len(warm)) == (7, 1)
     assert "Odds ratio 28.94 (95% CI 3.45 to 242.57)" in html
+
+
+def test_a_figure_read_on_a_page_names_that_page_escaped(client):
+    question, _, _ = answered_question()
+    question.findings.update(source_note="13.7 per 100 read on https://example.org/t?a=1&b=<2>")
+    html = client.get(question.get_absolute_url()).content.decode()
+    assert 'Read on: 13.7 per 100 read on <a href="https://example.org/t?a=1&amp;b=' in html
+    assert "<2>" not in html
