@@ -188,8 +188,15 @@ class ClaimDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         claim = self.object
-        history = list(
-            claim.reviews.history().select_related("reviewer").prefetch_related("contributors")
+        generation = page_generation(self.request)
+        # The reviews change only with the site's generation: kept with it, so a warm page
+        # reads the claim alone.
+        history = cached_value(
+            f"claim-history:{claim.pk}",
+            lambda: list(
+                claim.reviews.history().select_related("reviewer").prefetch_related("contributors")
+            ),
+            generation,
         )
         review = next((r for r in history if r.status == Review.Status.PUBLISHED), None)
         context.update(
@@ -200,7 +207,7 @@ class ClaimDetailView(DetailView):
             evidence_links=claim.evidence_links.for_claim_page() if review else [],
             contradictions=claim.contradicts.public().for_list().order_by("statement", "pk"),
             verdict_changes=verdict_changes(history),
-            generation=page_generation(self.request),
+            generation=generation,
             # Called by the template inside the cached part only: a warm page runs none of
             # its queries.
             left_out=lambda: left_out(claim),
