@@ -1,4 +1,3 @@
-import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.indexes import GinIndex
@@ -20,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from claims.search import words
 from config.derived import DerivedFieldsMixin
 from sources.models import Document
+from sources.textsearch import contains_condition, prefix_tsquery
 
 CONTEXT_CHARS = 48
 SEARCH_CONFIG = "english"
@@ -122,17 +122,11 @@ class ClaimQuerySet(models.QuerySet):
         if not concepts:
             return self.none()
         if connection.vendor == "postgresql":
-            joiner = " & " if every else " | "
-            query = joiner.join(f"({' | '.join(map(_prefix_query, keys))})" for keys in concepts)
-            raw = SearchQuery(query, search_type="raw", config=SEARCH_CONFIG)
-            return self.filter(search_vector=raw)
-        condition = Q()
-        for keys in concepts:
-            either = Q()
-            for key in keys:
-                either |= Q(search_text__icontains=key)
-            condition = condition & either if every else condition | either
-        return self.filter(condition)
+            query = prefix_tsquery(concepts, every=every)
+            return self.filter(
+                search_vector=SearchQuery(query, search_type="raw", config=SEARCH_CONFIG)
+            )
+        return self.filter(contains_condition(("search_text",), concepts, every=every))
 
     def ranked_matches(self, limit: int | None = None) -> list[tuple[float, int]]:
         """(rank, pk) of at most `limit` of these searched claims, best first (ties: newest
@@ -143,14 +137,6 @@ class ClaimQuerySet(models.QuerySet):
     def candidates(self, limit: int | None = None) -> "ClaimQuerySet":
         """The (rank, pk) rows ranked_matches() sorts."""
         return self.order_by().values_list("rank", "pk")[: limit or SEARCH_CANDIDATES]
-
-
-def _prefix_query(key: str) -> str:
-    """A key as a tsquery: each of its words as a prefix ("blood pressur" → blood:* <->
-    pressur:*), letters and digits only, so nothing typed is read as an operator."""
-    parts = ["".join(ch for ch in part if ch.isalnum()) for part in re.split(r"[\s'’-]+", key)]
-    parts = [part for part in parts if part]
-    return " <-> ".join(f"{part}:*" for part in parts) or "''"
 
 
 def best_first(ranking: list[tuple[float, int]]) -> list[tuple[float, int]]:

@@ -4,12 +4,11 @@ answers (claims.search), on either database."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from claims.models import LIST_FIELDS, Claim, SearchWord, validate_search_query
 from claims.search import UBIQUITOUS, Interpretation, interpret
 from questions.models import Question
-from sources.models import DOCUMENT_LIST_FIELDS, Document, Study
+from sources.models import DOCUMENT_LIST_FIELDS, STUDY_SEARCH_FIELDS, Document, Study
+from sources.textsearch import contains_condition
 
 # How many rows of each kind are read and scored: claims matching every concept first,
 # then those matching any, so the best are never crowded out by partial matches.
@@ -21,7 +20,6 @@ SHOWN = {"questions": 3, "claims": 10, "studies": 5, "documents": 5}
 # A question is offered as the answer only if it answers at least this share of the search
 # (weighted); below that, the claims come first.
 QUESTION_THRESHOLD = 0.5
-STUDY_TEXT_FIELDS = ("authors", "journal", "population", "intervention", "main_finding")
 
 
 @dataclass
@@ -76,9 +74,8 @@ def site_search(query: str) -> SearchResults:
         "slug", "question", "search_text", "topic", "bottom_line_patients"
     )]  # fmt: skip
     claims = [(c, c.statement, c.search_text) for c in _claim_candidates(telling)]
-    keys = list(dict.fromkeys(key for concept_keys in telling for key in concept_keys))
-    studies = [(s, s.title, _study_text(s)) for s in _study_candidates(keys)]
-    documents = [(d, d.title, f"{d.publisher} {d.url}") for d in _document_candidates(keys)]
+    studies = [(s, s.title, _study_text(s)) for s in _study_candidates(telling)]
+    documents = [(d, d.title, f"{d.publisher} {d.url}") for d in _document_candidates(telling)]
     weights = reading.weights(
         f"{primary}\n{secondary}" for _, primary, secondary in questions + claims
     )
@@ -109,37 +106,32 @@ def _tie_break(row) -> tuple:
 
 
 def _claim_candidates(concepts: list[tuple[str, ...]]) -> list[Claim]:
-    public = Claim.objects.public()
-    pks = list(
-        public.matching(concepts, every=True).values_list("pk", flat=True)[:CLAIM_CANDIDATES]
-    )
+    # Unordered: the candidates are scored in Python, and an order would tempt the planner
+    # to walk an ordering index past every claim instead of reading the search index.
+    public = Claim.objects.public().order_by()
+    every = public.matching(concepts, every=True)
+    pks = list(every.values_list("pk", flat=True)[:CLAIM_CANDIDATES])
     if len(pks) < CLAIM_CANDIDATES:
-        more = public.matching(concepts, every=False).exclude(pk__in=pks)
+        more = public.matching(concepts, every=False).exclude(pk__in=pks).order_by()
         pks += list(more.values_list("pk", flat=True)[: CLAIM_CANDIDATES - len(pks)])
     if not pks:
         return []
     return list(Claim.objects.filter(pk__in=pks).only(*LIST_FIELDS, "search_text"))
 
 
-def _any_key(keys: list[str], fields: tuple[str, ...]) -> Q:
-    condition = Q()
-    for key in keys:
-        for name in fields:
-            condition |= Q(**{f"{name}__icontains": key})
-    return condition
-
-
-def _study_candidates(keys: list[str]) -> list[Study]:
-    fields = ("title", *STUDY_TEXT_FIELDS)
-    studies = Study.objects.public().filter(_any_key(keys, fields))
+def _study_candidates(concepts: list[tuple[str, ...]]) -> list[Study]:
     shown = ("slug", "year", "design", "sample_size", "is_retracted", "claim_count")
-    return list(studies.only(*shown, *fields)[:STUDY_CANDIDATES])
+    studies = Study.objects.public().matching(concepts).order_by()
+    return list(studies.only(*shown, *STUDY_SEARCH_FIELDS)[:STUDY_CANDIDATES])
 
 
 def _study_text(study: Study) -> str:
-    return " ".join(getattr(study, name) or "" for name in STUDY_TEXT_FIELDS)
+    return " ".join(getattr(study, name) or "" for name in STUDY_SEARCH_FIELDS[1:])
 
 
-def _document_candidates(keys: list[str]) -> list[Document]:
-    documents = Document.objects.public().filter(_any_key(keys, ("title", "publisher", "url")))
+def _document_candidates(concepts: list[tuple[str, ...]]) -> list[Document]:
+    """Documents by their title, publisher and address (their text is searched through
+    the claims they make)."""
+    found = contains_condition(("title", "publisher", "url"), concepts, every=False)
+    documents = Document.objects.public().filter(found).order_by()
     return list(documents.only(*DOCUMENT_LIST_FIELDS, "url")[:DOCUMENT_CANDIDATES])

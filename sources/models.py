@@ -2,10 +2,12 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -21,6 +23,7 @@ from sources.identifiers import (
     PMIDField,
     validate_source_lines,
 )
+from sources.textsearch import contains_condition, prefix_tsquery
 
 
 def body_sha256(body: str) -> str:
@@ -194,10 +197,38 @@ class StudyQuerySet(models.QuerySet):
         """Every study a reader may see: all of them, cited or not."""
         return self.all()
 
+    def matching(self, concepts: list[tuple[str, ...]], *, every: bool = False) -> "StudyQuerySet":
+        """Studies whose title, authors, population, intervention or finding hold, for any
+        concept (or every), a word starting with one of its keys (see claims.search).
+        PostgreSQL reads them through the GIN expression index sources_study_search_gin
+        (migration 0013), whose expression STUDY_SEARCH_VECTOR repeats; elsewhere the
+        columns are scanned."""
+        if not concepts:
+            return self.none()
+        if connection.vendor == "postgresql":
+            query = SearchQuery(
+                prefix_tsquery(concepts, every=every), search_type="raw", config="english"
+            )
+            vector = RawSQL(STUDY_SEARCH_VECTOR, [], output_field=SearchVectorField())
+            return self.alias(search=vector).filter(search=query)
+        return self.filter(contains_condition(STUDY_SEARCH_FIELDS, concepts, every=every))
+
     def for_list(self) -> "StudyQuerySet":
         """Newest first, with what a row of the study list shows."""
         shown = ("slug", "title", "authors", "year", "journal", "design", "sample_size")
         return self.only(*shown, "is_retracted", "claim_count").order_by("-year", "title", "pk")
+
+
+# What a search of the studies reads, and the expression its PostgreSQL index is built on
+# (the query must repeat the index's expression exactly for the index to serve it).
+STUDY_SEARCH_FIELDS = ("title", "authors", "population", "intervention", "main_finding")
+STUDY_SEARCH_VECTOR = (
+    "to_tsvector('english'::regconfig, "
+    + " || ' ' || ".join(
+        f'coalesce("sources_study"."{name}", \'\')' for name in STUDY_SEARCH_FIELDS
+    )
+    + ")"
+)
 
 
 class Study(DerivedFieldsMixin, models.Model):

@@ -5,7 +5,9 @@ from claims.models import SearchWord
 from questions.models import Question
 from questions.search import site_search
 
-pytestmark = pytest.mark.django_db
+# transaction=True: on PostgreSQL generate_bench_data ends with VACUUM, which a test
+# transaction would refuse.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_synthetic_questions_are_published_graded_and_found_by_the_search():
