@@ -78,3 +78,102 @@ def evaluate(corpus: Path) -> Figures:
             figures.matched_top3 += claim in suggested
             figures.matched_top1 += suggested[:1] == [claim]
     return figures
+
+
+@dataclass
+class PageFigures:
+    """Proposal and matching on labelled pages the corpus has never seen (see
+    corpus/evaluation/pages/README.md)."""
+
+    pages: int = 0
+    sentences: int = 0
+    checkworthy: int = 0
+    proposed: int = 0
+    correct_proposals: int = 0
+    found: int = 0
+    with_claim: int = 0
+    matched_top1: int = 0
+    matched_top3: int = 0
+    shown: int = 0  # proposals whose best match reaches the threshold
+    shown_wrong: int = 0  # ... and name a claim the sentence does not assert
+
+    @property
+    def precision(self) -> float:
+        return self.correct_proposals / self.proposed if self.proposed else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.checkworthy if self.checkworthy else 0.0
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    @property
+    def top1(self) -> float:
+        return self.matched_top1 / self.with_claim if self.with_claim else 0.0
+
+    @property
+    def top3(self) -> float:
+        return self.matched_top3 / self.with_claim if self.with_claim else 0.0
+
+    @property
+    def wrong_match_rate(self) -> float:
+        return self.shown_wrong / self.shown if self.shown else 0.0
+
+
+def labelled_sentences(text: str, entries: list[dict]) -> list[tuple[int, int, dict]]:
+    """Each labelled sentence's span in its page, found in order (a sentence that repeats
+    is found after the one before it)."""
+    spans, position = [], 0
+    for entry in entries:
+        start = text.find(entry["text"], position)
+        if start < 0:
+            start = text.find(entry["text"])
+        if start < 0:
+            raise ValueError(f"not in the page: {entry['text']!r}")
+        spans.append((start, start + len(entry["text"]), entry))
+        position = start + len(entry["text"])
+    return spans
+
+
+def evaluate_pages(pages: Path, corpus: Path, *, threshold: float) -> PageFigures:
+    """Check each labelled page as a reader's check would: propose its check-worthy
+    sentences and match them against every claim of the corpus with all its quotes."""
+    claims = yaml.safe_load((corpus / "claims.yaml").read_text(encoding="utf-8"))
+    entries = [(claim["slug"], claim["statement"]) for claim in claims]
+    for path in sorted((corpus / "documents").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries += [(e["claim"], e["quote"]) for e in document["excerpts"]]
+    matcher = ClaimMatcher(entries)
+    figures = PageFigures()
+    for path in sorted(pages.glob("*.yaml")):
+        labels = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.with_suffix(".txt").read_text(encoding="utf-8")
+        spans = labelled_sentences(text, labels["sentences"])
+        proposals = propose(text)
+        matches = matcher.best_for_each([p.quote for p in proposals])
+        figures.pages += 1
+        figures.sentences += len(spans)
+        figures.proposed += len(proposals)
+        for proposal, found in zip(proposals, matches, strict=True):
+            hit = [e for s, end, e in spans if _overlaps(proposal.start, proposal.end, s, end)]
+            figures.correct_proposals += any(e["checkworthy"] for e in hit)
+            if found and found[0].score >= threshold:
+                figures.shown += 1
+                figures.shown_wrong += found[0].claim not in {e["claim"] for e in hit}
+        for start, end, entry in spans:
+            if not entry["checkworthy"]:
+                continue
+            figures.checkworthy += 1
+            hits = [p for p in proposals if _overlaps(p.start, p.end, start, end)]
+            figures.found += bool(hits)
+            if entry["claim"]:
+                figures.with_claim += 1
+                suggested = [
+                    m.claim for m in matcher.best(hits[0].quote if hits else entry["text"])
+                ]
+                figures.matched_top1 += suggested[:1] == [entry["claim"]]
+                figures.matched_top3 += entry["claim"] in suggested
+    return figures
