@@ -202,9 +202,10 @@ class Interpretation:
         return text
 
     @property
-    def keys(self) -> list[str]:
-        """Every key of every concept: a text containing none of them cannot match."""
-        return list(dict.fromkeys(key for concept in self.concepts for key in concept.keys))
+    def telling(self) -> list[Concept]:
+        """The concepts that tell texts apart: all but "ketamine", unless that is all the
+        search asks."""
+        return [c for c in self.concepts if c.typed not in UBIQUITOUS] or self.concepts
 
     def score(self, primary: str, secondary: str = "", weights: dict | None = None) -> float:
         """How much of the search a text answers, from 0 to 1: each concept's weight if
@@ -229,12 +230,10 @@ class Interpretation:
         return found / total if total else 0.0
 
     def answers_any(self, *texts: str) -> bool:
-        """Does any of these texts match a concept that tells texts apart (anything but
-        "ketamine", unless that is all the search asks)? A study whose only match is the
-        drug's name is not an answer to "is ketamine addictive"."""
-        telling = [c for c in self.concepts if c.typed not in UBIQUITOUS] or self.concepts
+        """Does any of these texts match a concept that tells texts apart? A study whose
+        only match is the drug's name is not an answer to "is ketamine addictive"."""
         text = "\n".join(texts).lower()
-        return any(concept.pattern.search(text) for concept in telling)
+        return any(concept.pattern.search(text) for concept in self.telling)
 
     def weights(self, texts: Iterable[str]) -> dict[Concept, float]:
         """Each concept's weight among these texts: the rarer it is, the more it tells

@@ -145,8 +145,3 @@ class QuestionCorpusLoader(CorpusLoader):
         if slug not in self.studies:
             raise CorpusError(f"unknown study {slug!r}")
         return self.studies[slug]
-
-    @staticmethod
-    def _set(related, rows: list) -> None:
-        if {row.pk for row in related.all()} != {row.pk for row in rows}:
-            related.set(rows)

@@ -5,7 +5,7 @@ answers (claims.search), on either database."""
 from dataclasses import dataclass, field
 
 from claims.models import LIST_FIELDS, Claim, SearchWord, validate_search_query
-from claims.search import UBIQUITOUS, Interpretation, interpret
+from claims.search import Interpretation, interpret
 from questions.models import Question
 from sources.models import DOCUMENT_LIST_FIELDS, STUDY_SEARCH_FIELDS, Document, Study
 from sources.textsearch import contains_condition
@@ -67,9 +67,7 @@ def site_search(query: str) -> SearchResults:
     results = SearchResults(reading)
     if not reading.concepts:
         return results
-    telling = [c.keys for c in reading.concepts if c.typed not in UBIQUITOUS] or [
-        c.keys for c in reading.concepts
-    ]
+    telling = [concept.keys for concept in reading.telling]
     questions = [(q, q.question, q.search_text) for q in Question.objects.public().only(
         "slug", "question", "search_text", "topic", "bottom_line_patients"
     )]  # fmt: skip

@@ -302,11 +302,15 @@ class CorpusLoader:
             if slug not in self.studies:
                 raise CorpusError(f"fact cites unknown study {slug!r}")
             sources.append(self.studies[slug])
-        if {i.pk for i in fact.interventions.all()} != {i.pk for i in interventions}:
-            fact.interventions.set(interventions)
-        if {s.pk for s in fact.sources.all()} != {s.pk for s in sources}:
-            fact.sources.set(sources)
+        self._set(fact.interventions, interventions)
+        self._set(fact.sources, sources)
         return fact.pk
+
+    @staticmethod
+    def _set(related, rows: list) -> None:
+        """Set a many-to-many relation, leaving it untouched when it already holds `rows`."""
+        if {row.pk for row in related.all()} != {row.pk for row in rows}:
+            related.set(rows)
 
     def _load_document(self, path: Path, entry: dict) -> None:
         text_path = self.directory / "documents" / required_field(entry, "text")
