@@ -163,6 +163,7 @@ class Claim(DerivedFieldsMixin, models.Model):
     # Written by reviews.services.claims_refresh_derived() alone (see DerivedFieldsMixin).
     derived_fields = (
         "verdict", "certainty", "published_at", "document_count", "search_text", "search_vector",
+        "texts_changed_at",
     )  # fmt: skip
 
     class Category(models.TextChoices):
@@ -219,6 +220,9 @@ class Claim(DerivedFieldsMixin, models.Model):
         help_text="Statement, quotes and published review, kept for search.",
     )
     search_vector = SearchVectorField(null=True, editable=False)
+    # When the statement or the quotes were last refreshed (by claims_refresh_derived): the
+    # page check's claim index (claims.claim_index) recomputes the claim's rows when it moves.
+    texts_changed_at = models.DateTimeField(null=True, editable=False, db_index=True)
     # The published review's verdict and certainty, and how many documents make the claim,
     # kept by reviews.services.claims_refresh_derived() so lists filter and sort on indexes.
     verdict = models.CharField(max_length=20, blank=True, editable=False)
@@ -239,7 +243,7 @@ class Claim(DerivedFieldsMixin, models.Model):
     objects = ClaimQuerySet.as_manager()
     history = HistoricalRecords(
         excluded_fields=[
-            "search_text", "search_vector", "version",
+            "search_text", "search_vector", "version", "texts_changed_at",
             "verdict", "certainty", "published_at", "document_count",
         ]
     )  # fmt: skip

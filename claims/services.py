@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.candidates import propose
-from claims.matching import ClaimMatcher
+from claims.claim_index import claim_index
 from claims.models import Candidate, Excerpt, SearchWord
 from config.generation import site_changed
 from sources.fingerprints import fingerprint
@@ -50,7 +50,7 @@ class IngestResult:
 
 def _proposals_with_matches(text: str) -> list[dict]:
     proposals = propose(text)
-    matches = ClaimMatcher.from_database().best_for_each([p.quote for p in proposals])
+    matches = claim_index().best_for_each([p.quote for p in proposals])
     return [
         {**vars(proposal), "matches": [dict(vars(match)) for match in found]}
         for proposal, found in zip(proposals, matches, strict=True)
@@ -65,6 +65,7 @@ def document_ingest(
     url: str = "",
     publisher: str = "",
     kind: str = Document.Kind.CLINIC_PAGE,
+    status: str = Document.Status.PUBLISHED,
     dry_run: bool = False,
     supersedes: Document | None = None,
     different_page: bool = False,
@@ -98,6 +99,7 @@ def document_ingest(
             url=url,
             publisher=publisher,
             kind=kind,
+            status=status,
             body=text,
             sha256=sha256,
             fingerprint=signature,

@@ -200,6 +200,11 @@ PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300, mi
 # The curated seed corpus that `manage.py load_corpus` reads.
 CORPUS_DIR = Path(env_str("CORPUS_DIR", str(BASE_DIR / "corpus")))
 
+# Where the page check's claim index is kept between processes (claims.claim_index): written
+# by `manage.py build_claim_index` (and by the first process that finds none), read by
+# every worker. Empty: each process fits its own and keeps it in memory only.
+CLAIM_INDEX_PATH = env_str("CLAIM_INDEX_PATH", str(BASE_DIR / "var" / "claim-index.joblib"))
+
 # Security headers and cookies. Production (DEBUG off) gets the strict values by default.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

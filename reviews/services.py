@@ -12,7 +12,7 @@ from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt, SearchWord
 from claims.services import REFRESH_BATCH, documents_refresh_counts
 from config.generation import site_changed
 from reviews.models import EvidenceLink, Review, fragments_graded_above_their_sentence
-from sources.models import Study
+from sources.models import Document, Study
 from sources.slugs import unique_slug
 
 
@@ -191,6 +191,8 @@ def candidate_accept(
         candidate.status, candidate.excerpt = Candidate.Status.ACCEPTED, excerpt
         candidate.decided_at = timezone.now()
         candidate.save(update_fields=["status", "excerpt", "decided_at"])
+        # A quote filed from a page a reader sent takes the page into the collection.
+        Document.objects.filter(pk=candidate.document_id).update(status=Document.Status.PUBLISHED)
         claims_refresh_derived(claim_ids=[claim.pk])
         documents_refresh_counts(document_ids=[candidate.document_id])
         site_changed()
@@ -275,9 +277,11 @@ def _refresh_search(ids: Sequence[int]) -> None:
     for claim_id, rationale, summary in published.values_list("claim_id", "rationale", "summary"):
         texts[claim_id] += [rationale, summary]
     claims = list(Claim.objects.filter(pk__in=ids).only("pk", "statement"))
+    changed_at = timezone.now()  # the moment of writing, not the transaction's start
     for claim in claims:
         claim.search_text = "\n".join([claim.statement, *texts[claim.pk]])
-    Claim.objects.bulk_update(claims, ["search_text"], batch_size=500)
+        claim.texts_changed_at = changed_at
+    Claim.objects.bulk_update(claims, ["search_text", "texts_changed_at"], batch_size=500)
     SearchWord.objects.add_from(claim.search_text for claim in claims)
     if connection.vendor == "postgresql":
         Claim.objects.filter(pk__in=ids).update(

@@ -78,6 +78,17 @@ class Route(models.TextChoices):
     NASAL = "nasal", "Nasal spray"
 
 
+# How a page says a drug is given, as lower-case fragments (spaces around short ones).
+ROUTE_TERMS = {
+    Route.INTRAVENOUS: ("infusion", "intravenous", " iv ", "iv ketamine", " iv,"),
+    Route.INTRAMUSCULAR: ("intramuscular", " im ketamine", "injection", " im "),
+    Route.ORAL_SUBLINGUAL: ("oral", "sublingual", "lozenge", "troche", "tablet", "at-home",
+                            "at home ketamine", "rapid dissolve"),
+    Route.NASAL: ("nasal", "spravato", "esketamine"),
+}  # fmt: skip
+ESKETAMINE_TERMS = ("spravato", "esketamine")
+
+
 class InterventionQuerySet(models.QuerySet):
     def public(self) -> "InterventionQuerySet":
         """Every profile a reader may see: all of them."""
@@ -122,6 +133,14 @@ class Intervention(models.Model):
 
     def get_absolute_url(self):
         return reverse("safety:detail", args=[self.slug])
+
+    def named_in(self, lowered: str) -> bool:
+        """Whether a lower-cased text (padded with a space each side) offers this: the
+        route is named, and for esketamine the drug too."""
+        if not any(term in lowered for term in ROUTE_TERMS[Route(self.route)]):
+            return False
+        named_esketamine = any(term in lowered for term in ESKETAMINE_TERMS)
+        return named_esketamine if self.drug == Drug.ESKETAMINE else True
 
 
 class SafetyFactQuerySet(models.QuerySet):
@@ -192,14 +211,41 @@ def _any_term(terms: tuple[str, ...]) -> Q:
     return found
 
 
+def topics_raised_in(text: str) -> set[SafetyTopic]:
+    """The topics a text raises at all, judged by the words it uses (as topics_mentioned
+    judges stored documents)."""
+    lowered = text.lower()
+    return {topic for topic in SafetyTopic if any(term in lowered for term in topic.mention_terms)}
+
+
+def interventions_named_in(text: str) -> list[Intervention]:
+    """The interventions a text offers, by how it says the drug is given."""
+    lowered = f" {text.lower()} "
+    named = [
+        intervention
+        for intervention in Intervention.objects.only("pk", "slug", "name", "drug", "route")
+        if intervention.named_in(lowered)
+    ]
+    return named
+
+
 def left_out(claim: Claim) -> list[tuple[Intervention, list[tuple[SafetyTopic, list]]]]:
     """For each intervention the claim concerns, the profile's facts on the topics that no
     document quoting the claim raises: what a reader of those pages is not told."""
     interventions = list(claim.interventions.all())
     if not interventions:
         return []
-    documents = Document.objects.filter(excerpts__claim=claim)
-    raised = topics_mentioned(documents)
+    raised = topics_mentioned(Document.objects.filter(excerpts__claim=claim))
+    return facts_left_out(interventions, raised)
+
+
+def facts_left_out(
+    interventions: list[Intervention], raised: set[SafetyTopic]
+) -> list[tuple[Intervention, list[tuple[SafetyTopic, list]]]]:
+    """For each intervention, its profile's facts on the topics not among `raised`, by
+    topic; interventions with nothing left out are left out."""
+    if not interventions:
+        return []
     facts = (
         SafetyFact.objects.filter(interventions__in=interventions)
         .exclude(topic__in=raised)

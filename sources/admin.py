@@ -18,8 +18,10 @@ HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.register(Document)
 class DocumentAdmin(PublicPagesAdminMixin, SimpleHistoryAdmin):
-    list_display = ["title", "publisher", "kind", "excerpt_count", "retrieved_on", "updated_at"]
-    list_filter = ["kind", "publisher"]
+    list_display = [
+        "title", "publisher", "kind", "status", "excerpt_count", "retrieved_on", "updated_at",
+    ]  # fmt: skip
+    list_filter = ["status", "kind", "publisher"]
     search_fields = ["title", "publisher", "url", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["candidates", "newer_version", "sha256", "created_at", "updated_at"]

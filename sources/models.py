@@ -41,10 +41,16 @@ class NearDuplicate:
     similarity: float  # estimated share of five-word shingles in common, 0-1
 
 
+class DocumentStatus(models.TextChoices):
+    PUBLISHED = "published", "In the collection"
+    PROPOSED = "proposed", "Sent by a reader"
+
+
 class DocumentQuerySet(models.QuerySet):
     def public(self) -> "DocumentQuerySet":
-        """Every document a reader may see: all of them."""
-        return self.all()
+        """Every document a reader may see: those in the collection, not the pages readers
+        have sent that no editor has taken in yet."""
+        return self.filter(status=DocumentStatus.PUBLISHED)
 
     def for_list(self) -> "DocumentQuerySet":
         """What a row of a document list shows, by title."""
@@ -75,6 +81,8 @@ class DocumentQuerySet(models.QuerySet):
 class Document(DerivedFieldsMixin, models.Model):
     """A marketing text that makes claims, stored verbatim so excerpts can point into it."""
 
+    Status = DocumentStatus
+
     # Written by claims.services.documents_refresh_counts() alone (see DerivedFieldsMixin).
     derived_fields = ("excerpt_count", "claim_count")
 
@@ -90,6 +98,13 @@ class Document(DerivedFieldsMixin, models.Model):
     url = models.URLField("URL", max_length=500, blank=True)
     publisher = models.CharField(max_length=200, blank=True, help_text="The clinic or site.")
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.CLINIC_PAGE)
+    status = models.CharField(
+        max_length=20,
+        choices=DocumentStatus,
+        default=DocumentStatus.PUBLISHED,
+        help_text="A page a reader sent from the page check is public only once an editor "
+        "takes it in (or files a quote from it).",
+    )
     published_on = models.DateField(null=True, blank=True)
     retrieved_on = models.DateField(null=True, blank=True)
     body = models.TextField(help_text="The full text, verbatim. Fixed once excerpts point into it.")

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from hypothesis import settings as hypothesis_settings
 
+from claims.claim_index import forget_claim_index
 from reviews.roles import EDITOR, REVIEWER
 
 # Property tests run the same examples every time, so CI is not flaky and a failure can be
@@ -69,6 +70,15 @@ def commits_retire_pages_at_once(request, monkeypatch):
     `on_commit` sees the real timing (see django_capture_on_commit_callbacks)."""
     if "on_commit" not in request.keywords:
         monkeypatch.setattr("config.generation.on_commit", lambda func, robust: func())
+
+
+@pytest.fixture(autouse=True)
+def claim_index_per_test(settings):
+    """Each test's page checks match against its own database's claims, fitted in memory."""
+    settings.CLAIM_INDEX_PATH = ""
+    forget_claim_index()
+    yield
+    forget_claim_index()
 
 
 @pytest.fixture(autouse=True)

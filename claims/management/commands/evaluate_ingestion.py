@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from claims.evaluation import evaluate, evaluate_pages
+from claims.matching import SHOWN_MATCH
 
 TARGETS = {"precision": 0.6, "recall": 0.9, "top3": 0.8}
 # On pages the corpus has never seen (corpus/evaluation/pages): what a reader's page check
@@ -13,7 +14,6 @@ PAGE_TARGETS = {
     "precision": 0.75, "recall": 0.9, "f1": 0.83, "top1": 0.75, "top3": 0.9,
 }  # fmt: skip
 WRONG_MATCH_TARGET = 0.05
-SHOWN_MATCH_THRESHOLD = 0.5  # a match at least this strong is shown as the sentence's claim
 
 
 class Command(BaseCommand):
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pages", action="store_true", help="Measure on the held-out labelled pages."
         )
-        parser.add_argument("--threshold", type=float, default=SHOWN_MATCH_THRESHOLD)
+        parser.add_argument("--threshold", type=float, default=SHOWN_MATCH)
 
     def handle(self, *args, corpus, as_json, pages, threshold, **options):
         corpus = corpus or Path(settings.CORPUS_DIR)
