@@ -29,6 +29,7 @@ from pathlib import Path
 import psycopg2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.page_check import measure_page_check, report_lines  # noqa: E402
 from benchmarks.report import replace_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,9 @@ def main() -> None:
     parser.add_argument("--database", default=DEFAULT_DATABASE)
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--output", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--page-check-only", action="store_true", help="Measure only the page check."
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk).")
@@ -67,11 +71,16 @@ def main() -> None:
     env = server_env(database_url)
     prepare_database(args, env)
     manage(env, "collectstatic", "--noinput", "-v0")
-    urls = pick_urls(env)
-    results = measure(urls, args, env)
-    for mode, table in results.items():
-        print_table(mode, table)
-    write_report(Path(args.output), args, urls, results)
+    if not args.page_check_only:
+        urls = pick_urls(env)
+        results = measure(urls, args, env)
+        for mode, table in results.items():
+            print_table(mode, table)
+        write_report(Path(args.output), args, urls, results)
+    figures = measure_page_check(manage, start_server, wait_until_up, args, env, PORTS["off"])
+    lines = report_lines(figures)
+    print("\n".join(lines))
+    replace_section(Path(args.output), "page-check", "\n".join(lines))
     print(f"Wrote {args.output}")
 
 

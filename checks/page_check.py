@@ -7,7 +7,6 @@ PageCheck. Sentences are matched through the process's claim index (claims.claim
 fitted once and kept current, never per check.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -50,6 +49,20 @@ class CheckedSentence:
     reasons: list[str] = field(default_factory=list)
     flags: list[FlagFound] = field(default_factory=list)
     matches: list[ShownMatch] = field(default_factory=list)
+
+    def segments(self) -> list[tuple[str, FlagFound | None]]:
+        """The sentence in pieces, each red-flag phrase a piece of its own."""
+        pieces, position = [], 0
+        for found in self.flags:
+            if found.start < position:
+                continue  # overlaps the flag before it
+            if found.start > position:
+                pieces.append((self.text[position : found.start], None))
+            pieces.append((self.text[found.start : found.end], found))
+            position = found.end
+        if position < len(self.text):
+            pieces.append((self.text[position:], None))
+        return pieces
 
     @property
     def best(self) -> ShownMatch | None:
@@ -96,16 +109,28 @@ class PageCheck:
     def flagged(self) -> int:
         return sum(bool(s.flags) for s in self.sentences)
 
-    def pieces(self) -> Iterator[tuple[str, CheckedSentence | None]]:
-        """The whole text in order, each piece with the sentence it is (None between)."""
-        position = 0
-        for sentence in self.sentences:
-            if sentence.start > position:
-                yield self.text[position : sentence.start], None
-            yield sentence.text, sentence
-            position = sentence.end
-        if position < len(self.text):
-            yield self.text[position:], None
+    def paragraphs(self) -> list[list[tuple[str, int, CheckedSentence | None]]]:
+        """The whole text, a list of pieces per line: each piece with its note's number and
+        the sentence it is (0 and None for the text between marked sentences). Sentences
+        never cross a line."""
+        numbered = iter(enumerate(self.sentences, start=1))
+        upcoming = next(numbered, None)
+        paragraphs, line_start = [], 0
+        for line in self.text.split("\n"):
+            pieces, position, line_end = [], line_start, line_start + len(line)
+            while upcoming and upcoming[1].start < line_end:
+                number, sentence = upcoming
+                if sentence.start > position:
+                    pieces.append((self.text[position : sentence.start], 0, None))
+                pieces.append((sentence.text, number, sentence))
+                position = sentence.end
+                upcoming = next(numbered, None)
+            if line_end > position:
+                pieces.append((self.text[position:line_end], 0, None))
+            if pieces:
+                paragraphs.append(pieces)
+            line_start = line_end + 1
+        return paragraphs
 
 
 def check_page(text: str) -> PageCheck:

@@ -28,13 +28,12 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from claims.matching import ClaimMatcher, Match, claim_texts
+from claims.matching import FORMAT, ClaimMatcher, Match, claim_texts
 from claims.models import Claim, Excerpt
 from config.generation import site_generation
 
 CHANGE_MARGIN = timedelta(minutes=10)
 READ_BATCH = 2_000
-FORMAT = 1  # written into the file; a file of another format is fitted anew
 
 logger = logging.getLogger(__name__)
 

@@ -33,6 +33,9 @@ STOPWORDS = frozenset(
     "very".split()
 )
 BATCH = 200  # sentences compared at once
+# What a fitted matcher holds: raised whenever that changes, so that an index saved by an
+# older release (claims.claim_index) is fitted anew rather than used.
+FORMAT = 2
 HASHED_FEATURES = 2**20  # words are hashed into this many columns: collisions are rare
 _stemmer = snowballstemmer.stemmer("english")
 

@@ -61,11 +61,13 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_ratelimit",
     "sources",
     "claims",
     "safety",
     "reviews",
     "questions",
+    "checks",
     "public",
 ]
 
@@ -199,6 +201,17 @@ PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300, mi
 
 # The curated seed corpus that `manage.py load_corpus` reads.
 CORPUS_DIR = Path(env_str("CORPUS_DIR", str(BASE_DIR / "corpus")))
+
+# The page check (checks app): how many checks, and how many pages sent to the editors, one
+# address may make (django-ratelimit's "count/period"). Counted in the shared cache; without
+# Redis (the embedded default, one process) in this process's memory.
+CHECK_RATE = env_str("CHECK_RATE", "30/m")
+SEND_RATE = env_str("SEND_RATE", "5/h")
+RATELIMIT_USE_CACHE = "default" if REDIS_URL else "ratelimit"
+if not REDIS_URL:
+    CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    # django-ratelimit asks for a cache every process shares; one process shares its own.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Where the page check's claim index is kept between processes (claims.claim_index): written
 # by `manage.py build_claim_index` (and by the first process that finds none), read by

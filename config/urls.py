@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from checks.urls import api_patterns as check_api_patterns
 from public import views
 from public.feeds import LatestReviewsFeed
 from public.sitemaps import SITEMAPS
@@ -21,6 +22,8 @@ urlpatterns = [
     path("sources/", include(document_patterns)),
     path("studies/", include(study_patterns)),
     path("safety/", include(intervention_patterns)),
+    path("check/", include("checks.urls")),
+    path("api/v1/", include((check_api_patterns, "api"))),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -181,6 +181,8 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "search": reverse("search") + "?q=is+ketamin+addictive",
         "search with no match": reverse("search") + "?q=zzzzqqq",
         "search, empty": reverse("search"),
+        "page check": reverse("check:page"),
+        "page sent": reverse("check:sent"),
         "not found": "/no-such-page/",
     }
     first_page = client.get(addresses["claim list"]).content.decode()
@@ -192,6 +194,16 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         expected = 404 if name == "not found" else 200
         assert response.status_code == expected, (name, address, response.status_code)
         files[_write(tmp_path, number, response.content)] = f"{name} <{address}>"
+    checked = f"{document.body}\nIt is a miracle cure with no side effects, guaranteed."
+    posts = {
+        "page check result": (reverse("check:page"), {"text": checked}, 200),
+        "page check refused": (reverse("check:page"), {"text": "short"}, 400),
+        "page not sent": (reverse("check:send"), {"text": "short", "url": "x"}, 400),
+    }
+    for number, (name, (address, data, expected)) in enumerate(posts.items(), len(files)):
+        response = client.post(address, data)
+        assert response.status_code == expected, (name, response.status_code)
+        files[_write(tmp_path, number, response.content)] = f"{name} <POST {address}>"
     for number, template in enumerate(("400.html", "500.html"), start=len(files)):
         html = render_to_string(template).encode()
         files[_write(tmp_path, number, html)] = f"error page {template}"

@@ -1,4 +1,4 @@
-"""Imports run one way, public → questions → reviews → safety → claims → sources, and
+"""Imports run one way, public → checks → questions → reviews → safety → claims → sources, and
 config imports no app outside its root urls (apps may import config)."""
 
 import ast
@@ -13,6 +13,7 @@ LAYERS = [
     "safety",
     "reviews",
     "questions",
+    "checks",
     "public",
 ]  # each may import only those before it
 # config's only module that may import an app: the root urls.

@@ -1,6 +1,16 @@
 import pytest
 
-from safety.models import SafetyFact, SafetyTopic, facts_by_topic, left_out, topics_mentioned
+from safety.models import (
+    Intervention,
+    SafetyFact,
+    SafetyTopic,
+    facts_by_topic,
+    facts_left_out,
+    interventions_named_in,
+    left_out,
+    topics_mentioned,
+    topics_raised_in,
+)
 from sources.models import Document
 from tests.factories import (
     make_claim,
@@ -75,3 +85,34 @@ def test_a_claim_about_no_intervention_or_whose_pages_raise_everything_leaves_no
     )
     make_safety_fact(interventions=[make_intervention(claims=[claim])])
     assert left_out(claim) == []
+
+
+def test_topics_raised_in_a_text_are_read_by_their_words_case_blind():
+    raised = topics_raised_in("We check your BLOOD PRESSURE. Ketamine is not addictive.")
+    assert raised == {SafetyTopic.BLOOD_PRESSURE, SafetyTopic.ABUSE_MISUSE}
+    assert topics_raised_in("Relief within hours.") == set()
+
+
+def test_the_interventions_a_text_names_are_found_by_route_and_drug():
+    iv = make_intervention(slug="iv", route=Intervention.Route.INTRAVENOUS)
+    nasal = make_intervention(
+        slug="nasal", drug=Intervention.Drug.ESKETAMINE, route=Intervention.Route.NASAL
+    )
+    oral = make_intervention(slug="oral", route=Intervention.Route.ORAL_SUBLINGUAL)
+    assert interventions_named_in("Six infusions over two weeks.") == [iv]
+    assert set(interventions_named_in("Spravato nasal spray, or a lozenge at home.")) == {
+        nasal, oral,
+    }  # fmt: skip
+    assert interventions_named_in("A nasal spray of racemic ketamine.") == []  # not esketamine
+    assert interventions_named_in("Relief within hours.") == []
+
+
+def test_facts_left_out_are_those_on_topics_not_raised():
+    iv = make_intervention()
+    pressure = make_safety_fact(interventions=[iv], topic=SafetyFact.Topic.BLOOD_PRESSURE)
+    abuse = make_safety_fact(interventions=[iv], topic=SafetyFact.Topic.ABUSE_MISUSE)
+    [(intervention, topics)] = facts_left_out([iv], {SafetyTopic.BLOOD_PRESSURE})
+    assert intervention == iv and topics == [(SafetyTopic.ABUSE_MISUSE, [abuse])]
+    assert pressure not in [f for _, facts in topics for f in facts]
+    assert facts_left_out([iv], {SafetyTopic.BLOOD_PRESSURE, SafetyTopic.ABUSE_MISUSE}) == []
+    assert facts_left_out([], set()) == []

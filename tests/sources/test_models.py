@@ -217,3 +217,10 @@ def test_a_study_is_cited_in_tables_by_first_author_and_year_or_its_title():
     )
     assert label.short_citation == "SPRAVATO (esketamine) nasal spray: highlights of prescribin…"
     assert Study(authors="", title="Ketamine label").short_citation == "Ketamine label"
+
+
+def test_a_page_sent_by_a_reader_is_not_public():
+    kept = make_document()
+    sent = make_document(status=Document.Status.PROPOSED)
+    assert list(Document.objects.public()) == [kept]
+    assert sent in Document.objects.all()
