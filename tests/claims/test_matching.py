@@ -60,3 +60,27 @@ def test_many_sentences_are_matched_at_once_as_each_would_be_alone(known_claims)
     assert len(together) == len(sentences)
     assert together[:3] == [matcher.best(sentence) for sentence in sentences[:3]]
     assert together[-1] == together[2] and together[-1][0].claim == "six-infusions"
+
+
+def test_a_word_most_texts_use_is_left_out():
+    entries = [(f"claim-{n}", f"Ketamine helps condition{n} patients.") for n in range(60)]
+    matcher = ClaimMatcher(entries)
+    assert matcher.best("Ketamine ketamine ketamine.") == []
+    assert [m.claim for m in matcher.best("It helps condition7 patients")][:1] == ["claim-7"]
+
+
+def test_texts_set_after_the_fit_are_matched_and_replaced():
+    matcher = ClaimMatcher([("bladder", "Ketamine can damage the bladder.")])
+    matcher.replace({"pressure": ["Blood pressure rises during the infusion."]})
+    assert [m.claim for m in matcher.best("blood pressure rises")] == ["pressure"]
+    matcher.replace({"pressure": ["Nausea is common after a session."]})
+    assert matcher.best("blood pressure rises") == []
+    assert [m.claim for m in matcher.best("nausea after a session")] == ["pressure"]
+    matcher.remove("bladder")
+    assert matcher.best("damage the bladder") == []
+    assert "bladder" not in matcher and "pressure" in matcher
+
+
+def test_a_matcher_fitted_on_nothing_cannot_take_texts():
+    with pytest.raises(ValueError, match="fitted on nothing"):
+        ClaimMatcher([]).replace({"a": ["text"]})

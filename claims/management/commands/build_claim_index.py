@@ -19,7 +19,7 @@ class Command(BaseCommand):
         index = build_claim_index()
         where = settings.CLAIM_INDEX_PATH or "memory only (CLAIM_INDEX_PATH is empty)"
         self.stdout.write(
-            f"Claim index: {len(index.slugs):,} claims, {index.matcher.matrix.shape[0]:,} "
+            f"Claim index: {len(index.slugs):,} claims, {index.matcher.text_count:,} "
             f"texts, fitted in {time.perf_counter() - began:.1f} s; written to {where}."
             if index.matcher.fitted
             else "No claims yet: nothing to index."
