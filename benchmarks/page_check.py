@@ -16,15 +16,20 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg2
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_WORDS = 2_000
 CHECKS = 100
+KNOWN_SENTENCES = 20
 P95_TARGET_MS = 500
 
 
-def clinic_page(words: int = PAGE_WORDS) -> str:
+def clinic_page(words: int = PAGE_WORDS, known: list[str] = ()) -> str:
     """About `words` words of clinic-page text: the seed corpus's five pages, in turn, each
-    copy with its own heading and figures, cut at a sentence's end near the count."""
+    copy with its own heading and figures, with the `known` statements (claims of the
+    database, so that matches are shown and read) one a paragraph."""
+    known = list(known)
     documents = sorted((ROOT / "corpus" / "documents").glob("*.txt"))
     paragraphs = [p for d in documents for p in d.read_text(encoding="utf-8").split("\n\n")]
     parts, count, copy = [], 0, 0
@@ -33,11 +38,24 @@ def clinic_page(words: int = PAGE_WORDS) -> str:
         parts.append(f"Clinic {copy}: ketamine care")
         for paragraph in paragraphs:
             shifted = re.sub(r"\b(\d+)\b", lambda m, by=copy: str(int(m.group(1)) + by), paragraph)
-            parts.append(shifted)
+            parts.append(shifted + (f" {known.pop()}" if known else ""))
             count += len(parts[-1].split())
             if count >= words:
                 break
     return "\n\n".join(parts)
+
+
+def known_statements(database_url: str, count: int = KNOWN_SENTENCES) -> list[str]:
+    """Statements of claims spread through the database, as a page would repeat them."""
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM claims_claim")
+        total = cursor.fetchone()[0]
+        step = max(1, total // count)
+        cursor.execute(
+            "SELECT statement FROM claims_claim WHERE id %% %s = 0 ORDER BY id LIMIT %s",
+            [step, count],
+        )
+        return [statement for (statement,) in cursor.fetchall()]
 
 
 def resident_kib(pid: int) -> int:
@@ -71,7 +89,7 @@ def measure_page_check(manage, start_server, wait_until_up, args, env: dict, por
     started = time.perf_counter()
     fitted = manage(env, "build_claim_index", capture=True).strip()
     fit_seconds = time.perf_counter() - started
-    page = clinic_page()
+    page = clinic_page(known=known_statements(env["DATABASE_URL"]))
     server = start_server(port, False, args, env)
     try:
         wait_until_up(port)
@@ -105,7 +123,8 @@ def report_lines(figures: dict) -> list[str]:
     lines = [
         "## Checking a page",
         "",
-        f"A {figures['words']:,}-word clinic page (the seed pages, varied) sent to "
+        f"A {figures['words']:,}-word clinic page (the seed pages, varied, with "
+        f"{KNOWN_SENTENCES} claims of the database repeated in it) sent to "
         f"`POST /api/v1/check` {CHECKS} times in a row, against every claim of the database "
         "above, on a gunicorn of the same settings (page cache off). The check splits the "
         "page, judges each sentence, matches the check-worthy ones through the claim index "

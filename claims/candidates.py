@@ -17,12 +17,27 @@ import re2
 import sentencex
 
 from claims.models import Claim
+from claims.search import PHRASES, SYNONYM_GROUPS
 
 Category = Claim.Category
 
 
 def _rx(*patterns: str) -> str:
     return "|".join(patterns)
+
+
+# The search's groups of words for the adverse effects a reader asks about (see
+# claims/search.py), each found as the start of a word: a sentence naming one describes
+# what the treatment does to the body.
+ADVERSE_GROUPS = ("dissociation", "hypertension", "bladder", "memory", "psychosis",
+                  "breathing", "nausea")  # fmt: skip
+ADVERSE_PHRASES = ("blood pressure", "heart rate", "out of body")
+
+
+def _adverse_effects() -> str:
+    words = {w for group in SYNONYM_GROUPS if group[0] in ADVERSE_GROUPS for w in group}
+    words |= {w for phrase in ADVERSE_PHRASES for w in (phrase, *PHRASES[phrase])}
+    return _rx(*(r"\b" + r"[\s-]+".join(map(re.escape, w.split())) for w in sorted(words)))
 
 
 # Each rule: the reason shown to the editor, the category it suggests, and its pattern.
@@ -58,6 +73,7 @@ RULES: list[tuple[str, str, str]] = [
         r"\bsafe(?:ly|ty)?\b", r"\bside[- ]effects?\b", r"\brisks?\b", r"\b(?:non-?)?addict\w*",
         r"\bdependen\w+", r"\badverse\b", r"\bdissociat\w+", r"\bhallucinat\w+",
         r"\btolerat\w+", r"\bmonitor\w*", r"\bsupervis\w+", r"\bharmless\b", r"\bgentle\b",
+        _adverse_effects(),
     )),
     ("time to effect", Category.ONSET, _rx(
         r"\bwithin (?:an? |a few |\d+ )?(?:minutes?|hours?|days?|weeks?)\b",
@@ -73,8 +89,8 @@ RULES: list[tuple[str, str, str]] = [
         r"\b(?:better|faster|safer|more effective) than\b",
     )),
     ("mechanism claim", Category.MECHANISM, _rx(
-        r"\bglutamate\b", r"\bNMDA\b", r"\bneuroplastic\w*", r"\bsynap\w+", r"\brewir\w+",
-        r"\bneurons?\b", r"\breceptors?\b", r"\bserotonin\b", r"\bdopamine\b",
+        r"\bmechanisms?\b", r"\bglutamate\b", r"\bNMDA\b", r"\bneuroplastic\w*", r"\bsynap\w+",
+        r"\brewir\w+", r"\bneurons?\b", r"\breceptors?\b", r"\bserotonin\b", r"\bdopamine\b",
         r"\bneurotransmitt\w+", r"\bbrain\b", r"\bneural\b", r"\bneuro\w+",
     )),
     ("cost or access", Category.COST, _rx(

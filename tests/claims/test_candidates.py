@@ -1,6 +1,6 @@
 import pytest
 
-from claims.candidates import propose, sentences
+from claims.candidates import judge, propose, sentences
 
 # Hand-written sentences in the style of clinic pages the corpus has never seen.
 PROPOSED = [
@@ -91,3 +91,15 @@ def test_a_clinic_page_written_for_testing_is_proposed_well():
     precision = sum(quote in labels for quote in proposed) / len(proposed)
     assert recall >= 0.9 and precision >= 0.6, (recall, precision)
     assert not any("(555)" in quote or "Instagram" in quote for quote in proposed)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients may feel nausea for an hour or so.",
+        "Your blood pressure can rise during the session.",
+        "The mechanism is not fully understood yet.",
+    ],
+)
+def test_adverse_effects_and_mechanism_are_check_worthy(sentence):
+    assert judge(sentence) is not None

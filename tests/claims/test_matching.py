@@ -1,6 +1,6 @@
 import pytest
 
-from claims.matching import ClaimMatcher
+from claims.matching import ClaimMatcher, disagreements, specifics
 from tests.factories import make_claim, make_document, make_excerpt
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,37 @@ def test_texts_set_after_the_fit_are_matched_and_replaced():
 def test_a_matcher_fitted_on_nothing_cannot_take_texts():
     with pytest.raises(ValueError, match="fitted on nothing"):
         ClaimMatcher([]).replace({"a": ["text"]})
+
+
+def test_a_statement_s_figures_and_condition_must_be_shared():
+    """The editors name no claim for another number, timeframe or condition."""
+    matcher = ClaimMatcher(
+        [
+            ("six", "Most patients need a series of six infusions."),
+            ("anxiety-hours", "Ketamine relieves anxiety within hours."),
+        ]
+    )
+    assert matcher.best("Most patients need a series of six infusions.")[0].score > 0.9
+    other_number = matcher.best("Most patients need a series of eight infusions.")
+    assert other_number[0].score < 0.65
+    other_condition = matcher.best("Ketamine relieves depression within hours.")
+    same_condition = matcher.best("Ketamine relieves anxiety within hours.")
+    assert other_condition[0].score < 0.6 * same_condition[0].score + 0.01
+
+
+def test_a_replaced_claim_is_matched_by_its_new_statement_and_specifics():
+    matcher = ClaimMatcher([("a", "Relief comes within hours."), ("b", "It is an anesthetic.")])
+    matcher.replace({"a": ["Relief comes within two weeks."]})
+    assert matcher.best("Relief comes within two weeks.")[0].claim == "a"
+    assert matcher.best("Relief comes within two weeks.")[0].score > 0.9
+    assert matcher.best("Relief comes within hours.")[0].score < 0.65
+
+
+def test_specifics_are_read_from_numbers_number_words_units_conditions_and_the_drug():
+    assert specifics("Six infusions over 2 weeks relieve 70% of PTSD; Spravato too.") == {
+        ("number", "6"), ("number", "2"), ("number", "70"), ("unit", "week"),
+        ("condition", "ptsd"), ("drug", "esketamine"),
+    }  # fmt: skip
+    assert disagreements(specifics("within hours"), specifics("within two hours")) == 1
+    assert disagreements(specifics("two days"), specifics("within two hours")) == 1
+    assert disagreements(specifics("within 2 hours"), specifics("within two hours")) == 0
