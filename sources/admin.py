@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.admin import PublicPagesAdminMixin
+from config.generation import site_changed
 from sources.citations import MAX_CITATION_BYTES, CitationError, citations_import
 from sources.models import Document
 
@@ -28,10 +29,23 @@ class DocumentAdmin(PublicPagesAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["supersedes"]
     date_hierarchy = "created_at"
     formfield_overrides = HTTPS_URLS
+    actions = ["take_into_the_collection"]
 
     def get_queryset(self, request):
         # Explicitly ordered: the autocomplete view paginates this queryset.
         return super().get_queryset(request).order_by("title", "pk")
+
+    @admin.action(description="Take the selected pages into the collection (make them public)",
+                  permissions=["change"])  # fmt: skip
+    def take_into_the_collection(self, request, queryset):
+        """Pages readers sent from the page check become public; a simple update of one
+        field, so the cached pages are retired here."""
+        taken = queryset.filter(status=Document.Status.PROPOSED).update(
+            status=Document.Status.PUBLISHED
+        )
+        if taken:
+            site_changed()
+        self.message_user(request, f"{taken} page(s) taken into the collection.", messages.SUCCESS)
 
     @admin.display(description="Candidate claims")
     def candidates(self, document):

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from sources.models import Document
 from tests.factories import edited, make_document, seed_page
 
 pytestmark = pytest.mark.django_db
@@ -38,3 +39,33 @@ def test_the_editor_is_told_when_a_page_already_has_a_newer_version(superuser_cl
     assert "already has a newer version, “Version 2”" in response.content.decode()
     rival.refresh_from_db()
     assert rival.supersedes is None
+
+
+def take_in(client, *documents):
+    return client.post(
+        reverse("admin:sources_document_changelist"),
+        {"action": "take_into_the_collection", "_selected_action": [d.pk for d in documents]},
+        follow=True,
+    )
+
+
+def test_an_editor_takes_pages_readers_sent_into_the_collection(client, editor):
+    sent = make_document(status=Document.Status.PROPOSED)
+    kept = make_document()
+    client.force_login(editor)
+    listed = client.get(reverse("admin:sources_document_changelist") + "?status=proposed")
+    assert sent.title in listed.content.decode() and kept.title not in listed.content.decode()
+    response = take_in(client, sent, kept)
+    assert "1 page(s) taken into the collection." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == Document.Status.PUBLISHED
+    assert client.get(sent.get_absolute_url()).status_code == 200
+
+
+def test_a_reviewer_cannot_take_pages_in(client, reviewer):
+    sent = make_document(status=Document.Status.PROPOSED)
+    client.force_login(reviewer)
+    response = take_in(client, sent)
+    assert response.status_code in (200, 403)
+    sent.refresh_from_db()
+    assert sent.status == Document.Status.PROPOSED
