@@ -122,7 +122,11 @@ ACTIONS = {
         {"flag_dependent_claims", "delete_selected"},
         {"flag_dependent_claims", "delete_selected"},
     ),
-    "sources_document_changelist": (set(), set(), {"delete_selected"}),
+    "sources_document_changelist": (
+        set(),
+        {"take_into_the_collection"},
+        {"take_into_the_collection", "delete_selected"},
+    ),
     "reviews_evidencelink_changelist": (set(), {"delete_selected"}, {"delete_selected"}),
     "reviews_assignment_changelist": (set(), {"delete_selected"}, {"delete_selected"}),
 }
