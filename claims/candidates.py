@@ -108,13 +108,19 @@ RULES: list[tuple[str, str, str]] = [
     ("efficacy promise", Category.EFFICACY, _rx(
         r"\brelie(?:f|ve[sd]?)\b", r"\beffective\w*", r"\befficacy\b", r"\bimprove\w*",
         r"\breduc\w+", r"\balleviat\w+", r"\brespon\w+", r"\bremission\b", r"\bsuccess\w*",
-        r"\bbenefit\w*", r"\bresults?\b", r"\bhelps?\b", r"\btreat(?:s|ed|ing|ment)?\b",
+        r"\bbenefit\w*", r"\bresults?\b", r"\bhelps?\b", r"\btreat(?:s|ed|ing|ments?)?\b",
         r"\bwork(?:s|ed)?\b", r"\beliminat\w+", r"\bsymptoms?\b", r"\boutcomes?\b",
         r"\bpromising\b", r"\blasting\b", r"\btemporary\b", r"\blong[- ]term\b",
         r"\bpersist\w*", r"\beffects?\b", r"\bexperienc\w+", r"\breport\w*",
         r"\bfeel\w*", r"\bpain\w*", r"\bdiscomfort\b", r"\bconfiden\w+", r"\boptimis\w+",
         r"\bclarity\b", r"\bsensations?\b", r"\bpleasur\w+", r"\brecogni[sz]\w+",
         r"\bcharacteri[sz]ed\b", r"\binterfere\w*", r"\bwidely\b",
+    )),
+    ("how often an effect occurs", Category.OTHER, _rx(
+        r"\b(?:not )?(?:un)?common(?:ly)?\b", r"\brare(?:ly)?\b", r"\boften\b",
+        r"\busually\b", r"\btypically\b", r"\bfrequent(?:ly)?\b", r"\boccasional(?:ly)?\b",
+        r"\b(?:most|many|some) (?:people|patients|clients|individuals)\b",
+        r"\b(?:may|might|can|will) (?:feel|experience|notice)\b", r"\bnoted to\b",
     )),
     ("about the treatment or condition", Category.OTHER, _rx(
         r"\bketamine\b", r"\banesthe\w+", r"\banaesthe\w+", r"\bpatients?\b",

@@ -103,3 +103,20 @@ def test_a_clinic_page_written_for_testing_is_proposed_well():
 )
 def test_adverse_effects_and_mechanism_are_check_worthy(sentence):
     assert judge(sentence) is not None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tiredness is also not uncommon after treatments.",
+        "Most people find the experience calming, relaxing and pleasant.",
+        "During treatment, individuals may experience altered perceptions and thoughts.",
+    ],
+)
+def test_how_often_an_effect_occurs_makes_a_sentence_checkable(sentence):
+    judged = judge(sentence)
+    assert judged and "how often an effect occurs" in judged[0]
+
+
+def test_frequency_words_alone_do_not():
+    assert judge("We often have coffee in the waiting room.") is None
