@@ -115,8 +115,9 @@ def specifics(text: str) -> frozenset[tuple[str, str]]:
 def disagreements(sentence: frozenset, statement: frozenset) -> int:
     """How many kinds of specifics of a statement a sentence does not share: it names none
     of that kind (it leaves the statement's figure out), or only others (it contradicts
-    it)."""
-    kinds = {kind for kind, _ in statement}
+    it). The drug counts both ways: a sentence about esketamine does not assert what a
+    statement about ketamine asserts, nor the other way round."""
+    kinds = {kind for kind, _ in statement} | ({"drug"} & {kind for kind, _ in sentence})
     return sum(
         not any((kind, value) in statement for k, value in sentence if k == kind) for kind in kinds
     )

@@ -118,3 +118,10 @@ def test_specifics_are_read_from_numbers_number_words_units_conditions_and_the_d
     assert disagreements(specifics("within hours"), specifics("within two hours")) == 1
     assert disagreements(specifics("two days"), specifics("within two hours")) == 1
     assert disagreements(specifics("within 2 hours"), specifics("within two hours")) == 0
+
+
+def test_esketamine_and_ketamine_are_told_apart_both_ways():
+    esketamine, ketamine = specifics("Esketamine is approved."), specifics("Ketamine is approved.")
+    assert disagreements(esketamine, ketamine) == 1
+    assert disagreements(ketamine, esketamine) == 1
+    assert disagreements(specifics("Spravato is approved."), esketamine) == 0
