@@ -172,14 +172,6 @@ class ClaimMatcher:
             self.known[:] = False
             self.fitted_words = self.rows(texts).T.tocsr()
 
-    @classmethod
-    def from_database(cls, claims=None) -> "ClaimMatcher":
-        claims = Claim.objects.all() if claims is None else claims
-        entries = []
-        for claim in claims.prefetch_related("excerpts").only("slug", "statement"):
-            entries += [(claim.slug, text) for text in claim_texts(claim)]
-        return cls(entries)
-
     @property
     def text_count(self) -> int:
         return len(self.slugs)

@@ -1,5 +1,6 @@
 import pytest
 
+from claims.claim_index import claim_index
 from claims.matching import ClaimMatcher, disagreements, specifics
 from tests.factories import make_claim, make_document, make_excerpt
 
@@ -35,22 +36,22 @@ def known_claims():
     ],
 )
 def test_a_paraphrase_finds_the_claim_it_repeats(known_claims, paraphrase, expected):
-    matches = ClaimMatcher.from_database().best(paraphrase)
+    matches = claim_index().matcher.best(paraphrase)
     assert matches and matches[0].claim == expected
     assert 0 < matches[0].score <= 1
 
 
 def test_unrelated_text_matches_nothing_strongly(known_claims):
-    matches = ClaimMatcher.from_database().best("Parking is free on weekends.")
+    matches = claim_index().matcher.best("Parking is free on weekends.")
     assert all(match.score < 0.6 for match in matches)
 
 
 def test_no_known_claims_means_no_matches():
-    assert ClaimMatcher.from_database().best("Ketamine relieves anxiety within hours.") == []
+    assert claim_index().matcher.best("Ketamine relieves anxiety within hours.") == []
 
 
 def test_many_sentences_are_matched_at_once_as_each_would_be_alone(known_claims):
-    matcher = ClaimMatcher.from_database()
+    matcher = claim_index().matcher
     sentences = [
         "Clients feel near immediate relief from their anxiety symptoms.",
         "Parking is free on weekends.",
