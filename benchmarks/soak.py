@@ -183,12 +183,17 @@ def reader(paths, log: Log, stop, budget, seed: int) -> None:
 
 def editor(log: Log, stop, budget, seed: int) -> None:
     """Publish reviews as an editor does in the admin: a draft, submitted, then published."""
+    from django.contrib.auth import get_user_model
     from django.db import DatabaseError, close_old_connections, connection
 
     from claims.models import Claim
     from reviews.models import Review
     from reviews.services import review_publish, review_submit
 
+    # One editor publishing alone: the two-reviewer rule's override, with its reason.
+    account, _ = get_user_model().objects.get_or_create(
+        username=f"soak-editor-{seed}", defaults={"is_staff": True, "is_superuser": True}
+    )
     chooser = random.Random(1000 + seed)
     verdicts = [v for v in Review.Verdict if v != Review.Verdict.NOT_CHECKABLE]
     while not stop.is_set() and budget.acquire(blocking=False):
@@ -205,8 +210,8 @@ def editor(log: Log, stop, budget, seed: int) -> None:
             )
             review.full_clean()
             review.save()
-            review_submit(review=review)
-            review_publish(review=review)
+            review_submit(review=review, by=account)
+            review_publish(review=review, by=account, override_reason="Soak test.")
         except DatabaseError:
             log.record("write", False, began)
             connection.close()

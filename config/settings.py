@@ -199,6 +199,11 @@ SITE_GENERATION_LOCAL_SECONDS = env_int("SITE_GENERATION_LOCAL_SECONDS", 1, mini
 PUBLIC_MAX_AGE = env_int("PUBLIC_MAX_AGE", 60, minimum=0)
 PUBLIC_STALE_WHILE_REVALIDATE = env_int("PUBLIC_STALE_WHILE_REVALIDATE", 300, minimum=0)
 
+# The two-reviewer rule: a claim's review is published only once this many assigned
+# reviewers have handed in theirs and agree, or an editor adjudicated their disagreement; an
+# editor publishes alone only with a written reason, shown on the claim page. 1 lifts it.
+REVIEWERS_REQUIRED = env_int("REVIEWERS_REQUIRED", 2, minimum=1)
+
 # The curated seed corpus that `manage.py load_corpus` reads.
 CORPUS_DIR = Path(env_str("CORPUS_DIR", str(BASE_DIR / "corpus")))
 

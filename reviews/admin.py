@@ -365,7 +365,34 @@ class CandidateAdmin(BaseCandidateAdmin):
 class ConsensusForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = ["verdict", *Review.GRADE_FIELDS, "rationale", "summary", "adjudication"]
+        fields = [
+            "verdict", *Review.GRADE_FIELDS, "rationale", "summary", "adjudication",
+            "override_reason",
+        ]  # fmt: skip
+        labels = {"override_reason": "Reason for publishing without two reviewers (override)"}
+        help_texts = {
+            "override_reason": "Only when the claim's assigned reviewers have not all handed "
+            "in their reviews: why it is published now. Shown on the claim page."
+        }
+
+
+class OverrideForm(forms.Form):
+    """An editor publishes one review alone, overriding the two-reviewer rule, and says why."""
+
+    review = forms.ModelChoiceField(queryset=Review.objects.none(), widget=forms.RadioSelect)
+    override_reason = forms.CharField(
+        label="Why it is published without two reviewers agreeing",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Shown on the claim page, beside the review and in its change history.",
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = claim.reviews.filter(status=Review.Status.SUBMITTED)
+        self.fields["review"].label_from_instance = lambda review: (
+            f"{review.reviewer or 'Editorial team'}: {review.get_verdict_display()}"
+        )
 
 
 SUBMITTED_SINCE_OPENED = (
@@ -410,7 +437,8 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["claim"]
     readonly_fields = [
         "certainty", "status", "reviewer", "contributors", "created_at", "updated_at",
-        "submitted_at", "published_at", "published_by", "superseded_at", "superseded_by",
+        "submitted_at", "published_at", "published_by", "override_reason", "superseded_at",
+        "superseded_by",
     ]  # fmt: skip
     actions = ["submit", "publish", "unpublish"]
     fieldsets = [
@@ -438,6 +466,7 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
                     "submitted_at",
                     "published_at",
                     "published_by",
+                    "override_reason",
                     "superseded_at",
                     "superseded_by",
                 ]
@@ -562,17 +591,32 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
             .prefetch_related("contributors")
             .order_by("status", "-submitted_at")
         )
-        form = ConsensusForm(request.POST or None)
+        posted = request.POST if request.method == "POST" else None
+        form = ConsensusForm(posted if "consensus" in request.POST else None)
+        override = OverrideForm(posted if "override" in request.POST else None, claim=claim)
         if request.method == "POST":
             if "publish" in request.POST:
                 chosen = get_object_or_404(Review, pk=request.POST["publish"], claim=claim)
                 try:
-                    review_publish(review=chosen, by=request.user)
+                    review_publish(review=chosen, by=request.user, adjudicating=True)
                 except ValidationError as error:
                     self.message_user(request, " ".join(error.messages), messages.ERROR)
                 else:
                     self.message_user(request, f"Published {chosen.reviewer}'s review.")
                     return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
+            elif "override" in request.POST:
+                if override.is_valid():
+                    try:
+                        review_publish(
+                            review=override.cleaned_data["review"],
+                            by=request.user,
+                            override_reason=override.cleaned_data["override_reason"],
+                        )
+                    except ValidationError as error:
+                        override.add_error(None, error)
+                    else:
+                        self.message_user(request, "Published the review alone (override).")
+                        return redirect(reverse("admin:claims_claim_change", args=[claim.pk]))
             elif form.is_valid():
                 contributors = [
                     r.reviewer for r in reviews if r.reviewer and not r.contributors.all()
@@ -598,6 +642,7 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
                 claim_states([claim.pk]).get(claim.pk), "Not double-reviewed"
             ),
             "form": form,
+            "override": override,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/reviews/adjudicate.html", context)

@@ -387,14 +387,17 @@ def fragments_graded_above_their_sentence(claim_ids: Iterable[int]) -> list[str]
 
 
 def verdict_changes(published: Sequence["Review"]) -> list[dict]:
-    """Each date a claim's published verdict or certainty changed, from what to what, given
-    every review of it that was ever published, oldest first (see Review.objects.history)."""
+    """Each date a claim's published verdict or certainty changed, from what to what, and
+    each review an editor published alone (overriding the two-reviewer rule, with the
+    reason), given every review of it that was ever published, oldest first (see
+    Review.objects.history). `before` is None for the first review."""
     changes, previous = [], None
     for review in published:
-        if previous and (previous.verdict, previous.certainty) != (
+        changed = previous is not None and (previous.verdict, previous.certainty) != (
             review.verdict,
             review.certainty,
-        ):
+        )
+        if changed or review.override_reason:
             changes.append({"date": review.published_at, "before": previous, "after": review})
         previous = review
     return changes
@@ -552,6 +555,12 @@ class Review(GradeJudgment):
         blank=True,
         help_text="For an editor's consensus review: what the independent reviews disagreed "
         "on and how it was settled. Shown on the claim page.",
+    )
+    override_reason = models.TextField(
+        blank=True,
+        help_text="Why an editor published this review without assigned reviewers agreeing "
+        "or an adjudication of their disagreement (the two-reviewer rule). Shown on the claim "
+        "page.",
     )
     reviewer_notes = models.TextField(
         blank=True,

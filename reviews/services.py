@@ -1,6 +1,7 @@
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -11,7 +12,13 @@ from django.utils import timezone
 from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt, SearchWord
 from claims.services import REFRESH_BATCH, documents_refresh_counts
 from config.generation import site_changed
-from reviews.models import EvidenceLink, Review, fragments_graded_above_their_sentence
+from reviews.agreement import AGREED, IN_CONFLICT, claim_states, finished_reviews_by_claim
+from reviews.models import (
+    EvidenceLink,
+    Review,
+    can_adjudicate,
+    fragments_graded_above_their_sentence,
+)
 from sources.models import Document, Study
 from sources.slugs import unique_slug
 
@@ -29,12 +36,22 @@ def review_submit(*, review: Review, by=None, at=None) -> Review:
     return review
 
 
-def review_publish(*, review: Review, by=None) -> Review:
+def review_publish(
+    *, review: Review, by=None, adjudicating: bool = False, override_reason: str = ""
+) -> Review:
     """Publish a submitted review, superseding the claim's previously published one, and
     clear the claim's re-review flag. The claim's stored verdict, certainty and search text,
-    the counts of the studies it cites and every cached page follow."""
+    the counts of the studies it cites and every cached page follow.
+
+    The two-reviewer rule holds (see publication_refusal): `adjudicating` when an editor
+    chooses this review to settle its reviewers' disagreement, `override_reason` when an
+    editor publishes it alone, which the claim page shows."""
     with transaction.atomic():
-        review_publish_write(review, by=by)
+        _lock_latest(review)
+        review.override_reason = override_reason.strip()
+        if refusal := publication_refusal(review, by=by, adjudicating=adjudicating):
+            raise ValidationError(refusal, code="two_reviewer_rule")
+        review_publish_write(review, by=by, override_reason=review.override_reason)
         _check_sentences_graded_whole(review.claim_id)
         claims_refresh_derived(claim_ids=[review.claim_id])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[review.claim_id]))
@@ -42,10 +59,11 @@ def review_publish(*, review: Review, by=None) -> Review:
     return review
 
 
-def review_publish_write(review: Review, *, by, at=None) -> None:
+def review_publish_write(review: Review, *, by, at=None, override_reason: str = "") -> None:
     """The write of review_publish() alone; its caller refreshes what it changed. `at` is
     when it was published (now unless a record of an earlier publication is being loaded)."""
     _lock_latest(review)
+    review.override_reason = override_reason
     now = at or timezone.now()
     earlier = Review.objects.select_for_update().filter(
         claim_id=review.claim_id, status=Review.Status.PUBLISHED
@@ -59,6 +77,53 @@ def review_publish_write(review: Review, *, by, at=None) -> None:
     claim = review.claim
     if claim.rereview_reason:
         _claim_save_rereview(claim, reason="", at=None)
+
+
+def publication_refusal(review: Review, *, by, adjudicating: bool = False) -> str:
+    """Why the two-reviewer rule forbids publishing this review now ('' when it allows it).
+
+    A claim's review is published once its assigned reviewers (REVIEWERS_REQUIRED of them
+    at least) have all handed in their reviews and they agree, or when an editor who is not
+    one of them adjudicates: chooses one of the reviews, or writes a consensus crediting
+    them. An editor may publish a review alone only with a written reason (its
+    override_reason). The rule holds for every account, superusers included."""
+    required = settings.REVIEWERS_REQUIRED
+    if review.override_reason:
+        if by is None or not by.has_perm("reviews.publish_review"):
+            return "Only an editor may publish a review alone."
+        return ""
+    if required <= 1:
+        return ""
+    finished = finished_reviews_by_claim([review.claim_id]).get(review.claim_id, {})
+    alone = "; or an editor publishes it alone, giving the reason."
+    if len(finished) < required:
+        return (
+            f"Not published: {required} assigned reviewers must hand in their reviews of this "
+            f"claim first ({len(finished)} so far){alone}"
+        )
+    state = claim_states([review.claim_id]).get(review.claim_id)
+    if state not in (AGREED, IN_CONFLICT):
+        return f"Not published: not every reviewer assigned to this claim has handed in{alone}"
+    consensus = review.pk is not None and review.contributors.exists()
+    if not consensus and review.pk not in {r.pk for r in finished.values()}:
+        return (
+            "Not published: this is not an assigned reviewer's latest review of the claim. "
+            f"Publish one of theirs, or adjudicate{alone}"
+        )
+    if consensus or state == IN_CONFLICT:
+        if not adjudicating:
+            return (
+                "Not published: its reviewers disagree. An editor adjudicates it (the "
+                f"claim's Adjudicate page){alone}"
+            )
+        if by is None or not can_adjudicate(by):
+            return "Only an editor may adjudicate."
+        if by.pk in finished:
+            return (
+                "Not published: you reviewed this claim yourself, so another editor "
+                f"adjudicates it{alone}"
+            )
+    return ""
 
 
 def _check_sentences_graded_whole(claim_id: int) -> None:
@@ -93,14 +158,19 @@ def _lock_latest(review: Review) -> None:
 
 
 def review_publish_consensus(*, claim: Claim, by, values: dict, contributors) -> Review:
-    """Publish an editor's consensus review, crediting the reviewers it draws on."""
+    """Publish an editor's consensus review, crediting the reviewers it draws on. It
+    adjudicates their reviews, so the two-reviewer rule wants them handed in; without them
+    `values` must carry the editor's override_reason."""
     with transaction.atomic():
         review = Review(claim=claim, reviewer=by, **values)
+        review.override_reason = review.override_reason.strip()
         review.full_clean()
         review.save()
         review.contributors.set(contributors)
+        if refusal := publication_refusal(review, by=by, adjudicating=True):
+            raise ValidationError(refusal, code="two_reviewer_rule")
         review_submit(review=review, by=by)
-        review_publish_write(review, by=by)
+        review_publish_write(review, by=by, override_reason=review.override_reason)
         _check_sentences_graded_whole(claim.pk)
         claims_refresh_derived(claim_ids=[claim.pk])
         studies_refresh_counts(study_ids=studies_cited(claim_ids=[claim.pk]))

@@ -63,6 +63,13 @@ def superuser_client(client, superuser):
     return client
 
 
+@pytest.fixture
+def one_reviewer_suffices(settings):
+    """For tests of what publishing does rather than of who may publish: the two-reviewer
+    rule lifted, as a deployment may (REVIEWERS_REQUIRED = 1)."""
+    settings.REVIEWERS_REQUIRED = 1
+
+
 @pytest.fixture(autouse=True)
 def commits_retire_pages_at_once(request, monkeypatch):
     """A test runs in one transaction that is rolled back, so nothing in it ever commits:

@@ -150,6 +150,7 @@ def question_with_pictures(claim):
     return question
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_path, monkeypatch):
     # Lists of two a page, so every list shows its page links too.
     monkeypatch.setattr("public.views.CLAIMS_PER_PAGE", 2)

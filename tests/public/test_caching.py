@@ -95,6 +95,7 @@ def test_logged_in_editors_always_get_a_fresh_page(client, editor, world):
     assert count > 0
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publishing_a_review_shows_on_every_page_that_shows_the_claim(client, editor, world):
     pages = public_urls(world)
     for url in pages:
@@ -301,6 +302,7 @@ def test_a_conditional_request_is_answered_304_without_rendering(client, world):
     assert response["ETag"] == etag
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_conditional_request_after_a_change_gets_the_new_page(client, world, editor):
     url = world["claim"].get_absolute_url()
     first = client.get(url)
@@ -340,6 +342,7 @@ def test_a_remembered_generation_answers_a_conditional_get_without_the_cache(
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_change_made_in_this_process_is_seen_at_once_however_long_it_remembers(
     client, world, editor, settings
 ):
@@ -387,6 +390,7 @@ def test_only_rows_not_cached_are_loaded_and_a_row_not_found_is_left_out(rf, wor
     assert other.statement in second[0] and claim.statement in second[1]
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_published_review_shows_in_the_rows_at_once_without_the_page_cache(
     client, editor, world, settings
 ):

@@ -628,6 +628,7 @@ def test_every_facet_has_a_readable_label(client):
     assert "[invalid name]" not in html
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way(client):
     from reviews.services import claims_flag_for_rereview, review_publish
 
@@ -647,6 +648,7 @@ def test_detail_lists_when_the_verdict_changed_and_says_a_re_review_is_under_way
     assert "This review is being updated." in html
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_detail_dates_in_a_form_html_accepts(client):
     from reviews.services import review_publish
 

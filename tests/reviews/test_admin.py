@@ -100,6 +100,7 @@ def test_excerpt_context_is_escaped(superuser_client):
     assert "<script>alert(1)</script>" not in html
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publish_action_supersedes_and_reports(superuser_client):
     published = make_review(status=Review.Status.PUBLISHED)
     draft = make_review(

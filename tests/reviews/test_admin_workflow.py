@@ -167,6 +167,7 @@ def test_a_reviewer_can_never_publish(client, reviewer, world):
     assert "publish" not in dict(actions.fields["action"].choices)
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_an_editor_publishes_a_submitted_review(client, editor, world):
     login(client, editor)
     response = post_action(client, "reviews_review_changelist", "publish", [world["submitted"].pk])
@@ -175,6 +176,7 @@ def test_an_editor_publishes_a_submitted_review(client, editor, world):
     assert (world["submitted"].status, world["submitted"].published_by) == (S.PUBLISHED, editor)
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_an_editor_cannot_publish_a_draft_and_is_told_why(client, editor, world):
     login(client, editor)
     response = post_action(client, "reviews_review_changelist", "publish", [world["draft"].pk])
@@ -437,6 +439,7 @@ def test_others_reviews_open_only_once_every_assigned_reviewer_has_submitted(
     assert reviews_seen(client, other_reviewer, claim) == everyone | {correction}
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_stray_review_of_a_claim_opens_none_of_its_other_reviews(
     client, editor, third_reviewer, world
 ):
@@ -521,6 +524,7 @@ def test_an_editor_publishes_a_consensus_review_crediting_both(client, editor, w
     }
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_consensus_that_would_grade_a_fragment_above_its_sentence_is_a_form_error(
     client, editor, world
 ):
@@ -592,6 +596,7 @@ def test_a_save_from_a_page_opened_before_a_rereview_flag_is_refused(client, edi
     )
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_save_from_a_page_opened_before_a_publication_is_refused(client, editor, world):
     """Publishing clears the claim's re-review flag; the page opened before still shows it."""
     claim = world["claim"]
@@ -639,6 +644,7 @@ def test_a_submitted_review_refuses_a_post_that_claims_its_current_version(clien
     assert Review.objects.get(pk=draft.pk).rationale == "RITA DRAFT RATIONALE"
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_claim_save_keeps_the_verdict_published_while_it_was_being_saved(client, editor, world):
     """A review published between the admin reading the claim and saving it: the save
     writes back the stored verdict it read, and its own refresh of the claim's stored
@@ -682,3 +688,80 @@ def test_reviewers_see_their_assignments(client, reviewer, world):
     mine = client.get(url("claims_claim_changelist"), {"workflow": "mine"})
     assert list(mine.context["cl"].result_list) == [world["claim"]]
     assert REVIEWER in reviewer.groups.values_list("name", flat=True)
+
+
+# The two-reviewer rule -------------------------------------------------------------------
+
+
+def test_an_editor_publishes_only_once_both_assigned_reviewers_agree(client, editor, world):
+    login(client, editor)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["submitted"].pk])
+    assert "2 assigned reviewers must hand in their reviews of this claim first (1 so far)" in (
+        response.content.decode()
+    )
+    world["submitted"].refresh_from_db()
+    assert world["submitted"].status == S.SUBMITTED
+    draft = world["draft"]
+    draft.verdict, draft.certainty = world["submitted"].verdict, world["submitted"].certainty
+    draft.save()
+    review_submit(review=draft, by=draft.reviewer)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["submitted"].pk])
+    assert "Published:" in response.content.decode()
+    world["submitted"].refresh_from_db()
+    assert world["submitted"].status == S.PUBLISHED
+
+
+def test_a_superuser_cannot_publish_their_own_review_alone(client, superuser):
+    claim = make_claim()
+    own = make_review(claim=claim, reviewer=superuser, status=S.SUBMITTED)
+    login(client, superuser)
+    response = post_action(client, "reviews_review_changelist", "publish", [own.pk])
+    assert "must hand in their reviews" in response.content.decode()
+    own.refresh_from_db()
+    assert own.status == S.SUBMITTED
+
+
+def test_a_conflict_is_published_only_through_the_adjudicate_page(client, editor, world):
+    world["draft"].status = S.SUBMITTED  # supported vs false: a conflict
+    world["draft"].save()
+    login(client, editor)
+    response = post_action(client, "reviews_review_changelist", "publish", [world["draft"].pk])
+    assert "its reviewers disagree. An editor adjudicates it" in response.content.decode()
+    world["draft"].refresh_from_db()
+    assert world["draft"].status == S.SUBMITTED
+
+
+def test_an_override_needs_a_written_reason_and_readers_see_it(client, editor, world):
+    login(client, editor)
+    adjudicate = url("reviews_review_adjudicate", world["claim"].pk)
+    page = client.get(adjudicate).content.decode()
+    assert "Publish alone, overriding the rule" in page
+    response = client.post(
+        adjudicate, {"override": "1", "review": world["submitted"].pk, "override_reason": " "}
+    )
+    assert response.status_code == 200
+    assert "override_reason" in response.context["override"].errors
+    world["submitted"].refresh_from_db()
+    assert world["submitted"].status == S.SUBMITTED
+
+    reason = "The second reviewer is on leave; the clinic's claim is spreading now."
+    response = client.post(
+        adjudicate, {"override": "1", "review": world["submitted"].pk, "override_reason": reason}
+    )
+    assert response.status_code == 302
+    world["submitted"].refresh_from_db()
+    assert (world["submitted"].status, world["submitted"].override_reason) == (S.PUBLISHED, reason)
+    client.logout()
+    claim_page = client.get(world["claim"].get_absolute_url()).content.decode()
+    assert claim_page.count(reason.replace("'", "&#x27;")) == 2  # beside the review, in its history
+
+
+def test_a_reviewer_never_sees_the_override(client, reviewer, world):
+    login(client, reviewer)
+    response = client.post(
+        url("reviews_review_adjudicate", world["claim"].pk),
+        {"override": "1", "review": world["submitted"].pk, "override_reason": "Because."},
+    )
+    assert response.status_code == 403
+    world["submitted"].refresh_from_db()
+    assert world["submitted"].status == S.SUBMITTED

@@ -1,11 +1,12 @@
 import itertools
+from datetime import UTC, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from claims.models import Claim
-from reviews.models import Assignment, EvidenceLink, Review
+from reviews.models import Assignment, EvidenceLink, Review, verdict_changes
 from tests.factories import grading, make_claim, make_evidence_link, make_review
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +257,19 @@ def test_a_measured_figure_reads_as_a_reader_writes_it(values, shown):
     link = EvidenceLink(**values)
     assert link.measured_figure == shown
     assert link.is_measured
+
+
+def test_the_change_history_lists_new_verdicts_and_every_review_published_alone():
+    def published(day, verdict, reason=""):
+        return Review(
+            verdict=verdict,
+            certainty=Review.Certainty.LOW,
+            override_reason=reason,
+            published_at=datetime(2026, 1, day, tzinfo=UTC),
+        )
+
+    alone = published(1, Review.Verdict.FALSE, "Urgent.")
+    same = published(2, Review.Verdict.FALSE)
+    changed = published(3, Review.Verdict.MISLEADING)
+    changes = verdict_changes([alone, same, changed])
+    assert [(c["before"], c["after"]) for c in changes] == [(None, alone), (same, changed)]

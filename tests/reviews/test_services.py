@@ -50,6 +50,7 @@ def assigned_claim(*reviewers) -> Claim:
     return claim
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_review_moves_draft_submitted_published_superseded_with_stamps(people):
     first = make_review(claim=assigned_claim(people["ana"], people["ben"]), reviewer=people["ana"])
     review_submit(review=first, by=people["ana"])
@@ -94,6 +95,7 @@ def test_a_review_of_a_claim_not_assigned_to_its_author_cannot_be_submitted(peop
     assert Review.objects.get(pk=draft.pk).status == S.DRAFT
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_services_refuse_out_of_order_moves():
     draft = make_review()
     with pytest.raises(TransitionError):
@@ -104,6 +106,7 @@ def test_services_refuse_out_of_order_moves():
     assert Review.objects.get(pk=draft.pk).status == S.DRAFT
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publishing_leaves_other_claims_alone():
     other = make_review(status=S.PUBLISHED)
     review_publish(review=make_review(status=S.SUBMITTED))
@@ -121,6 +124,7 @@ def test_unpublishing_withdraws_the_review_and_flags_the_claim(people):
     assert not Review.objects.published().filter(claim=claim).exists()
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_consensus_review_is_published_crediting_the_reviewers(people):
     claim = make_claim()
     values = {
@@ -147,6 +151,7 @@ def test_flagging_a_studys_claims_flags_every_claim_that_relies_on_it():
     assert "retracted" in Claim.objects.get(pk=relying[0].pk).rereview_reason
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publishing_a_new_review_clears_the_re_review_flag():
     claim = make_claim()
     claims_flag_for_rereview(claims=[claim], reason="Check again.")
@@ -155,6 +160,7 @@ def test_publishing_a_new_review_clears_the_re_review_flag():
     assert claim.rereview_reason == "" and claim.rereview_requested_at is None
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_every_change_is_recorded_in_history(people):
     review = make_review(claim=assigned_claim(people["ana"]), reviewer=people["ana"])
     review_submit(review=review, by=people["ana"])
@@ -176,6 +182,7 @@ def test_every_change_is_recorded_in_history(people):
     assert study.history.first().sample_size == 41
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_search_text_follows_quotes_and_the_published_review():
     excerpt = make_excerpt(quote="six infusions")
     claim = excerpt.claim
@@ -209,6 +216,7 @@ def study_count(study) -> int:
     return study.claim_count
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_study_counts_the_reviewed_claims_it_bears_on():
     study = make_study()
     reviewed = make_claim()
@@ -223,6 +231,7 @@ def test_a_study_counts_the_reviewed_claims_it_bears_on():
     assert study_count(study) == 1
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_an_ordinary_save_does_not_overwrite_what_a_refresh_stored_meanwhile():
     study, document, claim = make_study(), make_document(), make_claim()
     stale_study, stale_document, stale_claim = (
@@ -254,6 +263,7 @@ def claim_refreshes(captured) -> int:
     return sum(q.startswith('UPDATE "claims_claim" SET "verdict"') for q in sql)
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publishing_refreshes_the_claim_once_not_per_save(people):
     claim = make_claim()
     make_evidence_link(claim=claim)
@@ -266,6 +276,7 @@ def test_publishing_refreshes_the_claim_once_not_per_save(people):
     assert Claim.objects.get(pk=claim.pk).verdict == Review.Verdict.FALSE
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_consensus_refreshes_the_claim_once_though_it_submits_then_publishes(people):
     claim = make_claim()
     values = {"verdict": Review.Verdict.FALSE, **grading(Review.Certainty.LOW),
@@ -277,6 +288,7 @@ def test_a_consensus_refreshes_the_claim_once_though_it_submits_then_publishes(p
 
 
 @pytest.mark.on_commit
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_publishing_retires_the_cached_pages_once_on_commit(
     people, django_capture_on_commit_callbacks
 ):
@@ -297,6 +309,7 @@ def test_a_submit_hands_in_the_draft_as_stored_not_as_read_before(people):
     assert (stored.status, stored.rationale) == (S.SUBMITTED, "Edited a moment ago.")
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_every_move_of_a_reviews_status_is_a_new_version(people):
     review = make_review(claim=assigned_claim(people["ana"]), reviewer=people["ana"])
     versions = [review.version]
@@ -315,6 +328,7 @@ def sentence_and_fragment():
     return sentence, fragment
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_fragment_of_a_sentence_is_never_published_above_the_sentence(people):
     sentence, fragment = sentence_and_fragment()
     make_review(claim=sentence, status=S.PUBLISHED, verdict=Review.Verdict.MISLEADING)
@@ -329,6 +343,7 @@ def test_a_fragment_of_a_sentence_is_never_published_above_the_sentence(people):
         review_publish(review=make_review(claim=fragment, status=S.SUBMITTED, verdict=verdict))
 
 
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_a_sentence_is_never_published_below_a_fragment_already_published(people):
     sentence, fragment = sentence_and_fragment()
     make_review(claim=fragment, status=S.PUBLISHED, verdict=Review.Verdict.PARTLY_SUPPORTED)
@@ -341,3 +356,97 @@ def test_a_sentence_is_never_published_below_a_fragment_already_published(people
     with pytest.raises(ValidationError, match="Relief comes|within-an-hour|is cut from"):
         review_publish_consensus(claim=sentence, by=people["eve"], values=values, contributors=[])
     assert not sentence.reviews.exists()
+
+
+# The two-reviewer rule -------------------------------------------------------------------
+
+
+def handed_in(claim, reviewer, verdict=Review.Verdict.MISLEADING) -> Review:
+    review = make_review(claim=claim, reviewer=reviewer, verdict=verdict, **grading())
+    return review_submit(review=review, by=reviewer)
+
+
+def consensus_values(**extra) -> dict:
+    return {
+        "verdict": Review.Verdict.MISLEADING,
+        **grading(Review.Certainty.LOW),
+        "rationale": "Both reviewers' points.",
+        "summary": "Consensus.",
+        **extra,
+    }
+
+
+def test_a_review_is_published_once_two_assigned_reviewers_agree(people):
+    claim = assigned_claim(people["ana"], people["ben"])
+    first = handed_in(claim, people["ana"])
+    with pytest.raises(ValidationError, match=r"\(1 so far\)"):
+        review_publish(review=first, by=people["eve"])
+    handed_in(claim, people["ben"])
+    review_publish(review=first, by=people["eve"])
+    assert first.status == S.PUBLISHED and first.override_reason == ""
+
+
+def test_reviewers_in_conflict_are_settled_by_an_editor_who_is_neither(people):
+    claim = assigned_claim(people["ana"], people["eve"])  # the editor is also a reviewer
+    ana = handed_in(claim, people["ana"], Review.Verdict.SUPPORTED)
+    handed_in(claim, people["eve"], Review.Verdict.FALSE)
+    with pytest.raises(ValidationError, match="reviewers disagree"):
+        review_publish(review=ana, by=people["eve"])
+    with pytest.raises(ValidationError, match="you reviewed this claim yourself"):
+        review_publish(review=ana, by=people["eve"], adjudicating=True)
+    with pytest.raises(ValidationError, match="you reviewed this claim yourself"):
+        review_publish_consensus(
+            claim=claim, by=people["eve"], values=consensus_values(), contributors=[people["ana"]]
+        )
+    other_editor = Group.objects.get(name=EDITOR).user_set.create(username="ed")
+    review_publish(review=ana, by=other_editor, adjudicating=True)
+    assert ana.status == S.PUBLISHED
+
+
+def test_an_older_review_of_an_assigned_reviewer_is_not_theirs_to_publish(people):
+    claim = assigned_claim(people["ana"], people["ben"])
+    older = handed_in(claim, people["ana"])
+    handed_in(claim, people["ana"])  # a corrected review, handed in later
+    handed_in(claim, people["ben"])
+    with pytest.raises(ValidationError, match="not an assigned reviewer's latest review"):
+        review_publish(review=older, by=people["eve"])
+
+
+def test_a_consensus_without_the_reviews_needs_the_editors_reason(people):
+    claim = assigned_claim(people["ana"], people["ben"])
+    with pytest.raises(ValidationError, match=r"\(0 so far\)"):
+        review_publish_consensus(
+            claim=claim, by=people["eve"], values=consensus_values(), contributors=[]
+        )
+    assert not claim.reviews.exists()  # rolled back
+    review = review_publish_consensus(
+        claim=claim,
+        by=people["eve"],
+        values=consensus_values(override_reason="  Urgent: a safety claim.  "),
+        contributors=[],
+    )
+    assert (review.status, review.override_reason) == (S.PUBLISHED, "Urgent: a safety claim.")
+
+
+def test_only_an_editor_publishes_alone_whoever_asks(people, django_user_model):
+    review = handed_in(assigned_claim(people["ana"]), people["ana"])
+    for who in (None, people["ana"]):
+        with pytest.raises(ValidationError, match="Only an editor may publish a review alone"):
+            review_publish(review=review, by=who, override_reason="Because.")
+    root = django_user_model.objects.create_superuser(username="root", password="x")
+    own = handed_in(make_claim(), root)
+    with pytest.raises(ValidationError, match="must hand in"):  # superusers too
+        review_publish(review=own, by=root)
+    review_publish(review=review, by=people["eve"], override_reason="Because.")
+    assert Review.objects.get(pk=review.pk).override_reason == "Because."
+
+
+def test_the_rule_asks_for_as_many_reviewers_as_the_setting_says(people, settings):
+    settings.REVIEWERS_REQUIRED = 3
+    claim = assigned_claim(people["ana"], people["ben"])
+    first = handed_in(claim, people["ana"])
+    handed_in(claim, people["ben"])
+    with pytest.raises(ValidationError, match=r"3 assigned reviewers .* \(2 so far\)"):
+        review_publish(review=first, by=people["eve"])
+    settings.REVIEWERS_REQUIRED = 1
+    review_publish(review=make_review(claim=make_claim(), status=S.SUBMITTED))
