@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.matching import SHOWN_MATCH
 from claims.models import Candidate, Claim, Excerpt
 from claims.services import IngestResult, NearDuplicateError, candidate_dismiss, document_ingest
 from config.admin import VersionGuardAdminMixin
@@ -17,6 +18,7 @@ from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
 from sources.models import Document, NearDuplicate
 
 REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
+NO_CLAIM_CHOSEN = "Not filed: choose the claim to file it under, or a new claim."
 
 
 def quote_in_context(excerpt: Excerpt) -> str:
@@ -268,6 +270,10 @@ class CandidateAdmin(admin.ModelAdmin):
             candidate.suffix = document.body[candidate.end : candidate.end + 80]
             for match in candidate.matches:
                 match["statement"] = statements.get(match["claim"], "(claim no longer exists)")
+            # Only a confident first suggestion is chosen for the editor (SHOWN_MATCH).
+            candidate.preselected = next(
+                (m["claim"] for m in candidate.matches[:1] if m["score"] >= SHOWN_MATCH), None
+            )
 
     @staticmethod
     def _review_url(candidate: Candidate) -> str:
@@ -285,6 +291,8 @@ class CandidateAdmin(admin.ModelAdmin):
                 candidate_dismiss(candidate=candidate)
                 self.message_user(request, "Dismissed.")
                 return candidate
+            if "claim" not in request.POST:
+                raise ValidationError(NO_CLAIM_CHOSEN)
             slug = request.POST.get("claim", "").strip()
             claim = Claim.objects.filter(slug=slug).first() if slug else None
             if slug and claim is None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from claims.candidates import propose
-from claims.matching import ClaimMatcher
+from claims.matching import SHOWN_MATCH, ClaimMatcher
 
 
 @dataclass
@@ -26,10 +26,18 @@ class Figures:
     found: int
     matched_top3: int
     matched_top1: int
+    # Candidates of a labelled sentence whose first suggestion reaches SHOWN_MATCH (the
+    # filing screen pre-selects it), and how many of those name a claim quoted there.
+    preselected: int = 0
+    preselected_right: int = 0
 
     @property
     def precision(self) -> float:
         return self.correct_proposals / self.proposed if self.proposed else 0.0
+
+    @property
+    def preselected_precision(self) -> float:
+        return self.preselected_right / self.preselected if self.preselected else 0.0
 
     @property
     def recall(self) -> float:
@@ -77,6 +85,12 @@ def evaluate(corpus: Path) -> Figures:
             suggested = [match.claim for match in matcher.best(query, limit=3)]
             figures.matched_top3 += claim in suggested
             figures.matched_top1 += suggested[:1] == [claim]
+        suggestions = matcher.best_for_each([p.quote for p in proposals])
+        for proposal, best in zip(proposals, suggestions, strict=True):
+            claims = {c for s, e, c, _ in spans if _overlaps(proposal.start, proposal.end, s, e)}
+            if claims and best and best[0].score >= SHOWN_MATCH:
+                figures.preselected += 1
+                figures.preselected_right += best[0].claim in claims
     return figures
 
 

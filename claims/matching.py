@@ -34,9 +34,10 @@ TEXTS_PER_CLAIM = 20  # of a sentence's best texts, at most this many may share 
 STATEMENT_WEIGHT = 0.3  # of the statement's similarity in a claim's score
 SPECIFIC_PENALTY = 0.6  # a claim's score is multiplied by this per specific not shared
 RERANKED = 20  # of a sentence's best claims, those scored in full
-# A reader's page check shows a match from this score on (see evaluate_ingestion --pages:
-# below it, too many matches name a claim the sentence does not make), and calls it strong
-# from STRONG_MATCH.
+# A reader's page check shows a match from this score on, and the editors' filing screen
+# pre-selects a candidate's first suggestion only from it (see evaluate_ingestion: below
+# it, too many first suggestions name a claim the sentence does not make). The page check
+# calls a match strong from STRONG_MATCH.
 SHOWN_MATCH = 0.45
 STRONG_MATCH = 0.6
 

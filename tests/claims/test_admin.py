@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims.admin import REVIEW_PAGE_SIZE
+from claims.admin import NO_CLAIM_CHOSEN, REVIEW_PAGE_SIZE
+from claims.matching import SHOWN_MATCH
 from claims.models import Candidate, Claim, Excerpt
 from sources.models import Document
 from tests.factories import edited, make_claim, make_document, seed_page
@@ -276,3 +277,22 @@ def test_claim_autocomplete_answers_in_a_stable_order(superuser_client):
     )
     assert response.status_code == 200
     assert [row["text"] for row in response.json()["results"]] == ["Alpha claim.", "Zeta claim."]
+
+
+def test_only_a_confident_first_suggestion_is_chosen_for_the_editor(editor_client):
+    make_claim(slug="relief-within-hours", statement="Ketamine relieves anxiety fast.")
+    make_claim(slug="monitored", statement="Patients stay 15 to 30 minutes after a session.")
+    document = make_candidates(2)
+    confident, unsure = document.candidates.in_review_order()
+    unsure.matches = [{"claim": "monitored", "score": SHOWN_MATCH - 0.02}]
+    unsure.save()
+    page = editor_client.get(review_url(document)).content.decode()
+    assert 'value="relief-within-hours" required checked' in page
+    assert 'value="monitored" required>' in page
+    assert page.count("none of these is alike enough to be chosen for you") == 1
+    response = editor_client.post(
+        review_url(document), {"candidate": unsure.pk, "decision": "accept"}, follow=True
+    )
+    assert NO_CLAIM_CHOSEN in response.content.decode()
+    unsure.refresh_from_db()
+    assert unsure.status == Candidate.Status.PROPOSED and not Excerpt.objects.exists()

@@ -43,6 +43,8 @@ class Command(BaseCommand):
             "recall": round(figures.recall, 3),
             "top3": round(figures.top3, 3),
             "top1": round(figures.top1, 3),
+            f"first suggestion ≥ {SHOWN_MATCH}": figures.preselected,
+            "right among those": round(figures.preselected_precision, 3),
         }
         if as_json:
             self.stdout.write(json.dumps(results, indent=2))
