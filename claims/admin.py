@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -11,7 +12,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.matching import SHOWN_MATCH
 from claims.models import Candidate, Claim, Excerpt
-from claims.services import IngestResult, NearDuplicateError, candidate_dismiss, document_ingest
+from claims.services import (
+    IngestResult,
+    NearDuplicateError,
+    candidate_dismiss,
+    candidate_split,
+    document_ingest,
+)
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
 from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
@@ -19,6 +26,7 @@ from sources.models import Document, NearDuplicate
 
 REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
 NO_CLAIM_CHOSEN = "Not filed: choose the claim to file it under, or a new claim."
+ANOTHER_CLAIM = "another"  # the filing choice of a claim searched for, not suggested
 
 
 def quote_in_context(excerpt: Excerpt) -> str:
@@ -249,6 +257,14 @@ class CandidateAdmin(admin.ModelAdmin):
         candidates = document.candidates.in_review_order()
         page = Paginator(candidates, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
         self._annotate(document, page.object_list)
+        search = forms.ModelChoiceField(
+            Claim.objects.all(),
+            widget=AutocompleteSelect(Excerpt._meta.get_field("claim"), self.admin_site),
+        ).widget
+        for candidate in page.object_list:
+            candidate.another_claim = search.render(
+                "another", None, {"id": f"another-{candidate.pk}", "aria-label": "Search claims"}
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": f"Candidate claims in “{document}”",
@@ -256,6 +272,7 @@ class CandidateAdmin(admin.ModelAdmin):
             "page": page,
             "counts": document.candidates.status_counts(),
             "categories": Claim.Category.choices,
+            "media": search.media,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/claims/candidate/review.html", context)
@@ -266,7 +283,8 @@ class CandidateAdmin(admin.ModelAdmin):
         slugs = {m["claim"] for c in candidates for m in c.matches}
         statements = dict(Claim.objects.filter(slug__in=slugs).values_list("slug", "statement"))
         for candidate in candidates:
-            candidate.prefix = document.body[max(0, candidate.start - 80) : candidate.start]
+            candidate.context_start = max(0, candidate.start - 80)
+            candidate.prefix = document.body[candidate.context_start : candidate.start]
             candidate.suffix = document.body[candidate.end : candidate.end + 80]
             for match in candidate.matches:
                 match["statement"] = statements.get(match["claim"], "(claim no longer exists)")
@@ -291,9 +309,22 @@ class CandidateAdmin(admin.ModelAdmin):
                 candidate_dismiss(candidate=candidate)
                 self.message_user(request, "Dismissed.")
                 return candidate
-            if "claim" not in request.POST:
+            if request.POST.get("decision") == "split":
+                at = _int_or_none(request.POST.get("split_at"))
+                if at is None:
+                    raise ValidationError("Give the position to split at.")
+                first, _ = candidate_split(candidate=candidate, at=at)
+                self.message_user(request, "Split into two candidates.")
+                return first
+            choice = request.POST.get("claim")
+            if choice is None:
                 raise ValidationError(NO_CLAIM_CHOSEN)
-            slug = request.POST.get("claim", "").strip()
+            if choice == ANOTHER_CLAIM:
+                claim = Claim.objects.filter(pk=_int_or_none(request.POST.get("another"))).first()
+                if claim is None:
+                    raise ValidationError("Not filed: search for the other claim and choose it.")
+                choice = claim.slug
+            slug = choice.strip()
             claim = Claim.objects.filter(slug=slug).first() if slug else None
             if slug and claim is None:
                 raise ValidationError(f"There is no claim “{slug}”.")

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -129,6 +129,60 @@ def candidate_dismiss(*, candidate: Candidate) -> None:
         raise ValidationError("This candidate has already been decided.")
     candidate.status, candidate.decided_at = Candidate.Status.DISMISSED, timezone.now()
     candidate.save(update_fields=["status", "decided_at"])
+
+
+def candidate_split(*, candidate: Candidate, at: int) -> tuple[Candidate, Candidate]:
+    """Split a compound sentence's candidate in two at document position `at`: the text
+    before it and the text from it, each trimmed of spaces and matched anew, so that each
+    part can be filed under its own claim. The candidate split is replaced by its parts."""
+    if candidate.status != Candidate.Status.PROPOSED:
+        raise ValidationError("This candidate has already been decided.")
+    if not candidate.start < at < candidate.end:
+        raise ValidationError(
+            f"Split at a position inside the candidate ({candidate.start + 1}–"
+            f"{candidate.end - 1}); {at} is not."
+        )
+    body = candidate.document.body
+    spans = [_trimmed(body, candidate.start, at), _trimmed(body, at, candidate.end)]
+    if any(start == end for start, end in spans):
+        raise ValidationError("Both parts of a split must have some text.")
+    quotes = [body[start:end] for start, end in spans]
+    found = claim_index().best_for_each(quotes)
+    with transaction.atomic():
+        locked = Candidate.objects.select_for_update().filter(
+            pk=candidate.pk, status=Candidate.Status.PROPOSED
+        )
+        if not locked.exists():
+            raise ValidationError("This candidate has already been decided.")
+        same_span = Q()
+        for start, end in spans:
+            same_span |= Q(start=start, end=end)
+        taken = Candidate.objects.filter(same_span, document_id=candidate.document_id)
+        if taken.exists():
+            raise ValidationError("A candidate with that span exists already.")
+        locked.delete()
+        parts = tuple(
+            Candidate.objects.create(
+                document_id=candidate.document_id,
+                start=start,
+                end=end,
+                quote=quote,
+                category=candidate.category,
+                reasons=candidate.reasons,
+                matches=[dict(vars(match)) for match in matches],
+            )
+            for (start, end), quote, matches in zip(spans, quotes, found, strict=True)
+        )
+    return parts
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def documents_refresh_counts(*, document_ids: Iterable[int | None]) -> None:

@@ -296,3 +296,50 @@ def test_only_a_confident_first_suggestion_is_chosen_for_the_editor(editor_clien
     assert NO_CLAIM_CHOSEN in response.content.decode()
     unsure.refresh_from_db()
     assert unsure.status == Candidate.Status.PROPOSED and not Excerpt.objects.exists()
+
+
+COMPOUND = "Call us today. Ketamine works within hours, and it is not addictive. Thank you."
+
+
+def compound_candidate() -> Candidate:
+    document = make_document(body=COMPOUND)
+    start = COMPOUND.index("Ketamine")
+    quote = COMPOUND[start : COMPOUND.index("addictive.") + len("addictive.")]
+    return Candidate.objects.create(
+        document=document, start=start, end=start + len(quote), quote=quote,
+        category="onset", reasons=["time to effect"], matches=[],
+    )  # fmt: skip
+
+
+def test_an_editor_splits_a_compound_sentence_and_files_each_part(editor_client):
+    addictive = make_claim(slug="not-addictive", statement="Ketamine is not addictive.")
+    candidate = compound_candidate()
+    page = editor_client.get(review_url(candidate.document)).content.decode()
+    assert f'data-start="0" data-candidate="{candidate.pk}"' in page
+    assert 'name="another"' in page and "admin/js/autocomplete.js" in page
+    assert "js/candidate_review.js" in page
+    at = COMPOUND.index(" and it")
+    response = decide(editor_client, candidate, decision="split", split_at=at)
+    assert "Split into two candidates." in response.content.decode()
+    first, second = candidate.document.candidates.in_review_order()
+    assert first.quote == "Ketamine works within hours,"
+    assert second.quote == "and it is not addictive."
+    assert not Candidate.objects.filter(pk=candidate.pk).exists()
+    decide(editor_client, second, decision="accept", claim="another", another=addictive.pk)
+    second.refresh_from_db()
+    assert second.excerpt.claim == addictive and second.excerpt.quote == second.quote
+
+
+def test_a_split_or_a_searched_claim_that_cannot_be_is_refused_and_changes_nothing(editor_client):
+    candidate = compound_candidate()
+    for position, reason in [
+        ("", "Give the position to split at."),
+        ("x", "is not a character position"),
+        (str(candidate.start), "Split at a position inside the candidate"),
+        (str(candidate.end + 5), "Split at a position inside the candidate"),
+    ]:
+        response = decide(editor_client, candidate, decision="split", split_at=position)
+        assert reason in response.content.decode()
+    response = decide(editor_client, candidate, decision="accept", claim="another", another="")
+    assert "search for the other claim and choose it" in response.content.decode()
+    assert list(Candidate.objects.all()) == [candidate] and not Excerpt.objects.exists()

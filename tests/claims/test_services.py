@@ -5,10 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from claims.models import Candidate
-from claims.services import NearDuplicateError, document_ingest
+from claims.services import (
+    NearDuplicateError,
+    candidate_dismiss,
+    candidate_split,
+    document_ingest,
+)
 from sources.ingest import IngestError
 from sources.models import Document
-from tests.factories import edited, seed_page
+from tests.factories import edited, make_claim, make_document, seed_page
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +168,44 @@ def test_the_command_stores_a_near_duplicate_as_a_different_page_when_told(tmp_p
     call_command("ingest_document", str(page))
     call_command("ingest_document", str(again), "--different-page")
     assert Document.objects.count() == 2 and not Document.objects.filter(supersedes__isnull=False)
+
+
+def test_a_split_candidate_is_replaced_by_its_two_parts_each_matched_anew():
+    make_claim(slug="fast", statement="Ketamine works within hours.")
+    make_claim(slug="not-addictive", statement="Ketamine is not addictive.")
+    body = "Ketamine works within hours, and ketamine is not addictive."
+    document = make_document(body=body)
+    whole = Candidate.objects.create(
+        document=document, start=0, end=len(body), quote=body, category="onset", reasons=["x"]
+    )
+    first, second = candidate_split(candidate=whole, at=body.index(" and"))
+    assert (first.quote, second.quote) == (
+        "Ketamine works within hours,",
+        "and ketamine is not addictive.",
+    )
+    assert first.matches[0]["claim"] == "fast" and second.matches[0]["claim"] == "not-addictive"
+    assert (first.category, second.reasons) == ("onset", ["x"])
+    assert set(document.candidates.all()) == {first, second}
+
+
+def test_a_split_that_would_lose_or_repeat_text_is_refused():
+    body = "Ketamine works fast.   It is safe."
+    document = make_document(body=body)
+    whole = Candidate.objects.create(
+        document=document, start=0, end=len(body), quote=body, category="onset", reasons=[]
+    )
+    spaced = Candidate.objects.create(
+        document=document, start=0, end=23, quote=body[:23], category="onset", reasons=[]
+    )  # "Ketamine works fast.   ": its last part would be spaces alone
+    with pytest.raises(ValidationError, match="Both parts"):
+        candidate_split(candidate=spaced, at=21)
+    spaced.delete()
+    Candidate.objects.create(
+        document=document, start=0, end=20, quote=body[:20], category="onset", reasons=[]
+    )
+    with pytest.raises(ValidationError, match="exists already"):
+        candidate_split(candidate=whole, at=20)
+    candidate_dismiss(candidate=whole)
+    with pytest.raises(ValidationError, match="already been decided"):
+        candidate_split(candidate=whole, at=20)
+    assert document.candidates.count() == 2
