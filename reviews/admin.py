@@ -37,6 +37,7 @@ from reviews.services import (
     studies_cited,
     study_flag_dependent_claims,
 )
+from reviews.work import TO_REVIEW, claims_to_review
 from sources.admin import StudyAdmin as BaseStudyAdmin
 from sources.admin_widgets import PreloadedAutocompleteInline
 from sources.models import Study
@@ -136,6 +137,7 @@ class WorkflowFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("mine", "Assigned to me"),
+            (TO_REVIEW, "Assigned to me, not yet handed in"),
             (IN_CONFLICT, "In conflict"),
             (AGREED, "Agreed, awaiting publication"),
             ("rereview", "Needs re-review"),
@@ -145,6 +147,8 @@ class WorkflowFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "mine":
             return queryset.filter(assignments__reviewer=request.user)
+        if value == TO_REVIEW:
+            return queryset.filter(pk__in=claims_to_review(request.user).values("pk"))
         if value == "rereview":
             return queryset.exclude(rereview_reason="")
         if value in (IN_CONFLICT, AGREED):

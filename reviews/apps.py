@@ -39,10 +39,18 @@ class EditorialAdminSite(admin.AdminSite):
     site_title = "Ketamine claims editorial"
     index_title = "Evidence review"
 
+    index_template = "admin/my_work.html"
+
     def has_permission(self, request):
         from reviews.roles import is_editorial  # the auth models load after the app configs
 
         return is_editorial(request.user)
+
+    def index(self, request, extra_context=None):
+        """The start page: the person's own work first ('My work'), then the models."""
+        from reviews.work import my_work  # the models load after the app configs
+
+        return super().index(request, {"my_work": my_work(request.user), **(extra_context or {})})
 
 
 class EditorialAdminConfig(admin_apps.AdminConfig):

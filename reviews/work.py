@@ -1,0 +1,114 @@
+"""'My work': what waits for one editor or reviewer, the admin's start page."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from claims.models import Candidate, Claim
+from reviews.agreement import AGREED, IN_CONFLICT, claim_states
+from reviews.models import Review, can_adjudicate
+from sources.models import Document
+
+TO_REVIEW = "to_review"  # the claims changelist's workflow filter: assigned, not handed in
+SHOWN = 10  # rows listed under each heading; the count and the link give the rest
+
+
+@dataclass
+class WorkItem:
+    """One heading of 'My work': how many, where to see them all, and the first few."""
+
+    label: str
+    count: int
+    url: str
+    rows: list[tuple[str, str]] = field(default_factory=list)  # (text, admin address)
+
+
+def claims_to_review(user):
+    """The claims assigned to `user` that they have not handed in a review of."""
+    handed_in = Review.objects.done().filter(claim=OuterRef("pk"), reviewer=user)
+    return Claim.objects.filter(assignments__reviewer=user).exclude(Exists(handed_in))
+
+
+def my_work(user) -> list[WorkItem]:
+    """What waits for `user`: a reviewer's assignments, drafts and assigned claims flagged
+    for re-review; an editor's also the conflicts to adjudicate, agreed claims to publish,
+    every flagged claim, pages sent by readers and candidates to file."""
+    claims = reverse("admin:claims_claim_changelist")
+    items = [
+        _claims(
+            "Assigned to me, to review",
+            claims_to_review(user),
+            f"{claims}?workflow={TO_REVIEW}",
+            lambda claim: f"{reverse('admin:reviews_review_add')}?claim={claim.pk}",
+        ),
+        _drafts(user),
+    ]
+    flagged = Claim.objects.exclude(rereview_reason="")
+    if not can_adjudicate(user):
+        mine = flagged.filter(assignments__reviewer=user)
+        items.append(_claims("My claims flagged for re-review", mine, f"{claims}?workflow=mine"))
+        return items
+    states = claim_states()
+    unpublished = Claim.objects.filter(verdict="")
+    for state, label in [(IN_CONFLICT, "Conflicts to adjudicate"), (AGREED, "Agreed, to publish")]:
+        ids = [pk for pk, found in states.items() if found == state]
+        items.append(
+            _claims(
+                label,
+                unpublished.filter(pk__in=ids),
+                f"{claims}?workflow={state}",
+                lambda claim: reverse("admin:reviews_review_adjudicate", args=[claim.pk]),
+            )
+        )
+    items.append(_claims("Flagged for re-review", flagged, f"{claims}?workflow=rereview"))
+    sent = Document.objects.filter(status=Document.Status.PROPOSED).order_by("-pk")
+    items.append(
+        WorkItem(
+            "Pages sent by readers",
+            sent.count(),
+            _filtered("admin:sources_document_changelist", status__exact=Document.Status.PROPOSED),
+            [
+                (document.title, reverse("admin:claims_candidate_review", args=[document.pk]))
+                for document in sent.only("pk", "title")[:SHOWN]
+            ],
+        )
+    )
+    waiting = Candidate.objects.filter(status=Candidate.Status.PROPOSED)
+    items.append(
+        WorkItem(
+            "Candidate sentences to file",
+            waiting.count(),
+            _filtered("admin:claims_candidate_changelist", status__exact=Candidate.Status.PROPOSED),
+        )
+    )
+    return items
+
+
+def _claims(label: str, claims, url: str, link=None) -> WorkItem:
+    link = link or (lambda claim: reverse("admin:claims_claim_change", args=[claim.pk]))
+    shown = claims.only("pk", "statement").order_by("pk")[:SHOWN]
+    return WorkItem(label, claims.count(), url, [(c.statement, link(c)) for c in shown])
+
+
+def _drafts(user) -> WorkItem:
+    reviews = Review.objects.filter(reviewer=user, status=Review.Status.DRAFT)
+    shown = reviews.select_related("claim").only("pk", "claim__statement").order_by("-pk")
+    return WorkItem(
+        "My drafts",
+        reviews.count(),
+        _filtered(
+            "admin:reviews_review_changelist",
+            status__exact=Review.Status.DRAFT,
+            reviewer__id__exact=user.pk,
+        ),
+        [
+            (r.claim.statement, reverse("admin:reviews_review_change", args=[r.pk]))
+            for r in shown[:SHOWN]
+        ],
+    )
+
+
+def _filtered(name: str, **query) -> str:
+    return f"{reverse(name)}?{urlencode(query)}"
