@@ -18,12 +18,7 @@ from checks.forms import CheckForm, SendForm, page_text
 from checks.page_check import check_page
 from checks.serialize import page_check_json
 from checks.services import page_send_to_editors
-from config.client_address import client_address
-
-
-def client_key(group: str, request: HttpRequest) -> str:
-    """Requests are counted by the address they came from (see config.client_address)."""
-    return client_address(request) or "unknown"
+from config.client_address import ratelimit_key
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -48,7 +43,7 @@ def _limited(request: HttpRequest, context: dict) -> HttpResponse:
 
 
 @csrf_exempt  # checking changes nothing; see the module's docstring
-@ratelimit(key=client_key, rate=lambda group, request: settings.CHECK_RATE, method="POST",
+@ratelimit(key=ratelimit_key, rate=lambda group, request: settings.CHECK_RATE, method="POST",
            block=False)  # fmt: skip
 def check(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD", "POST"):
@@ -69,7 +64,7 @@ def check(request: HttpRequest) -> HttpResponse:
                            {"form": form, "result": result, "send": send}))  # fmt: skip
 
 
-@ratelimit(key=client_key, rate=lambda group, request: settings.SEND_RATE, method="POST",
+@ratelimit(key=ratelimit_key, rate=lambda group, request: settings.SEND_RATE, method="POST",
            block=False)  # fmt: skip
 def send(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
@@ -98,7 +93,7 @@ def _json_error(message: str, status: int) -> JsonResponse:
 
 
 @csrf_exempt  # an API for programs; it changes nothing
-@ratelimit(key=client_key, rate=lambda group, request: settings.CHECK_RATE, method="POST",
+@ratelimit(key=ratelimit_key, rate=lambda group, request: settings.CHECK_RATE, method="POST",
            block=False)  # fmt: skip
 def api_check(request: HttpRequest) -> JsonResponse:
     """POST {"text": "..."}: the check as JSON (see checks.serialize for its shape)."""

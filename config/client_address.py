@@ -23,3 +23,9 @@ def client_address(request: HttpRequest) -> str | None:
         except ValueError:
             pass  # not written by a proxy we trust; the nearest hop is all we know
     return request.META.get("REMOTE_ADDR")
+
+
+def ratelimit_key(group: str, request: HttpRequest) -> str:
+    """django-ratelimit's key for requests counted per client (the page check, reports of
+    errors): the address they came from, as above."""
+    return client_address(request) or "unknown"

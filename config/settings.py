@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "corrections",
     "sources",
     "claims",
     "safety",
@@ -212,6 +213,8 @@ CORPUS_DIR = Path(env_str("CORPUS_DIR", str(BASE_DIR / "corpus")))
 # Redis (the embedded default, one process) in this process's memory.
 CHECK_RATE = env_str("CHECK_RATE", "30/m")
 SEND_RATE = env_str("SEND_RATE", "5/h")
+# How many reports of an error (corrections) one address may send.
+REPORT_RATE = env_str("REPORT_RATE", "5/h")
 RATELIMIT_USE_CACHE = "default" if REDIS_URL else "ratelimit"
 if not REDIS_URL:
     CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

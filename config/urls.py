@@ -8,6 +8,7 @@ from public.feeds import LatestReviewsFeed
 from public.sitemaps import SITEMAPS
 from public.urls import (
     claim_patterns,
+    correction_patterns,
     document_patterns,
     intervention_patterns,
     question_patterns,
@@ -23,6 +24,7 @@ urlpatterns = [
     path("studies/", include(study_patterns)),
     path("safety/", include(intervention_patterns)),
     path("check/", include("checks.urls")),
+    path("corrections/", include(correction_patterns)),
     path("api/v1/", include((check_api_patterns, "api"))),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),

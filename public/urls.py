@@ -63,3 +63,16 @@ question_patterns = (
     ],
     "questions",
 )
+correction_patterns = (
+    [
+        path("", views.CorrectionLogView.as_view(), name="log"),
+        path("report/claim/<rowslug:key>/", views.report_error, {"kind": "claim"},
+             name="report-claim"),
+        path("report/question/<rowslug:key>/", views.report_error, {"kind": "question"},
+             name="report-question"),
+        path("report/study/<key:key>/", views.report_error, {"kind": "study"},
+             name="report-study"),
+        path("report/thanks/", views.report_thanks, name="thanks"),
+    ],
+    "corrections",
+)  # fmt: skip

@@ -7,14 +7,17 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
+from django_ratelimit.decorators import ratelimit
 
 from claims.highlight import Mark, render_highlighted
 from claims.models import (
@@ -24,6 +27,9 @@ from claims.models import (
     Excerpt,
     validate_search_query,
 )
+from config.client_address import ratelimit_key
+from corrections.models import REPORT_MAX_CHARS, Correction
+from corrections.services import correction_report
 from public.caching import (
     cached_public_page,
     cached_value,
@@ -554,3 +560,95 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Corrections: readers report errors; the log shows the corrections made -------------------
+
+
+class ReportForm(forms.Form):
+    report = forms.CharField(
+        label="What is wrong on this page?",
+        min_length=10,
+        max_length=REPORT_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Say what is wrong and, if you can, where the right information is (a "
+        "study, a label). Please leave out anything about your own health.",
+    )
+    email = forms.EmailField(
+        label="Your e-mail address (optional)",
+        required=False,
+        help_text="Only if you would like to hear back. We keep it with the report, for "
+        "nothing else.",
+    )
+    # A field people never see (hidden by the style sheet) and programs fill in.
+    website = forms.CharField(label="Leave this field empty", required=False)
+
+    @property
+    def filled_by_a_program(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+
+# The pages an error can be reported on: what the URL names, and its public rows.
+REPORTABLE = {
+    "claim": lambda key: Claim.objects.public().filter(slug=key),
+    "question": lambda key: Question.objects.public().filter(slug=key),
+    "study": lambda key: Study.objects.public().filter(pk=key),
+}
+
+
+def _report_page(request, context: dict, status: int = 200) -> HttpResponse:
+    response = render(request, "public/report_error.html", context, status=status)
+    add_never_cache_headers(response)  # it holds a CSRF token, and what the reader typed
+    return response
+
+
+@ratelimit(key=ratelimit_key, rate=lambda group, request: settings.REPORT_RATE, method="POST",
+           block=False)  # fmt: skip
+def report_error(request, kind: str, key):
+    """A reader reports an error on a claim, question or study page. Stored for the
+    editors' corrections queue; nothing public changes until they correct the page."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse("Use GET for the form and POST to send it.", status=405,
+                            headers={"Allow": "GET, HEAD, POST"})  # fmt: skip
+    subject = REPORTABLE[kind](key).first()
+    if subject is None:
+        raise Http404("No such page.")
+    context = {"subject": subject, "kind": kind}
+    if request.method != "POST":
+        return _report_page(request, {**context, "form": ReportForm()})
+    form = ReportForm(request.POST)
+    if request.limited:
+        response = _report_page(request, {**context, "form": form, "limited": True}, 429)
+        response["Retry-After"] = "3600"
+        return response
+    if form.filled_by_a_program:
+        return _report_page(request, {**context, "refused": True}, 400)
+    if not form.is_valid():
+        return _report_page(request, {**context, "form": form}, 400)
+    correction_report(
+        subject=subject,
+        page_path=subject.get_absolute_url(),
+        report=form.cleaned_data["report"],
+        email=form.cleaned_data["email"],
+    )
+    return redirect(reverse("corrections:thanks") + f"?page={subject.get_absolute_url()}")
+
+
+def report_thanks(request):
+    back = request.GET.get("page", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith("/"):
+        back = ""
+    return render(request, "public/report_thanks.html", {"back": back})
+
+
+@method_decorator(cached_public_page, name="dispatch")
+class CorrectionLogView(ListView):
+    """Every correction made, latest first, with its date and what changed."""
+
+    template_name = "public/corrections_log.html"
+    context_object_name = "corrections"
+    paginate_by = 50
+    paginator_class = CountedPaginator
+
+    def get_queryset(self):
+        return Correction.objects.public_log()

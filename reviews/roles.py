@@ -63,6 +63,8 @@ EDITOR_PERMISSIONS = [
     "questions.delete_finding",
     "auth.view_user",
     "auth.change_user",
+    "corrections.view_correction",
+    "corrections.change_correction",
 ]
 ROLES = {REVIEWER: REVIEWER_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from claims.models import Candidate, Claim
+from corrections.models import Correction
 from reviews.agreement import AGREED, IN_CONFLICT, claim_states
 from reviews.models import Review, can_adjudicate
 from sources.models import Document
@@ -34,7 +35,8 @@ def claims_to_review(user):
 def my_work(user) -> list[WorkItem]:
     """What waits for `user`: a reviewer's assignments, drafts and assigned claims flagged
     for re-review; an editor's also the conflicts to adjudicate, agreed claims to publish,
-    every flagged claim, pages sent by readers and candidates to file."""
+    every flagged claim, pages sent by readers, readers' reports of errors and candidates to
+    file."""
     claims = reverse("admin:claims_claim_changelist")
     items = [
         _claims(
@@ -75,6 +77,21 @@ def my_work(user) -> list[WorkItem]:
             ],
         )
     )
+    reports = Correction.objects.open()
+    items.append(
+        WorkItem(
+            "Corrections to handle",
+            reports.count(),
+            _filtered("admin:corrections_correction_changelist", status__in="received,checking"),
+            [
+                (
+                    f"{c.page_title}: {c.report[:80]}",
+                    reverse("admin:corrections_correction_change", args=[c.pk]),
+                )
+                for c in reports.only("pk", "page_title", "report").order_by("received_at")[:SHOWN]
+            ],
+        )
+    )
     waiting = Candidate.objects.filter(status=Candidate.Status.PROPOSED)
     items.append(
         WorkItem(
@@ -112,3 +129,25 @@ def _drafts(user) -> WorkItem:
 
 def _filtered(name: str, **query) -> str:
     return f"{reverse(name)}?{urlencode(query)}"
+
+
+@dataclass
+class ReviewWorkspace:
+    """What a reviewer grades from, shown beside the review form: the claim, its quotes in
+    context, the questions it bears on, and its evidence with the figures measured."""
+
+    claim: Claim
+    excerpts: list
+    questions: list
+    evidence_links: list
+
+
+def review_workspace(claim: Claim | None) -> ReviewWorkspace | None:
+    if claim is None:
+        return None
+    return ReviewWorkspace(
+        claim=claim,
+        excerpts=list(claim.excerpts.for_claim_page()),
+        questions=list(claim.questions.only("pk", "question", "slug").order_by("pk")),
+        evidence_links=list(claim.evidence_links.for_claim_page()),
+    )

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from claims.models import Claim
+from corrections.services import correction_report, correction_settle
 from public.views import DocumentListView, StudyListView
 from questions.models import StudyResult
 from reviews.models import EvidenceLink, Review
@@ -159,6 +160,15 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
     claims = build_corpus()
     document = claims["supported"].excerpts.get().document
     study = Study.objects.filter(is_retracted=True).get()
+    report = reverse("corrections:report-claim", args=[claims["supported"].slug])
+    correction_settle(
+        correction=correction_report(
+            subject=claims["supported"], page_path=report, report="The sample size is wrong."
+        ),
+        by=None,
+        status="corrected",
+        what_changed="The sample size is 12, not 120.",
+    )
     addresses = {
         "home": reverse("home"),
         "claim list": reverse("claims:list"),
@@ -184,6 +194,10 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "search, empty": reverse("search"),
         "page check": reverse("check:page"),
         "page sent": reverse("check:sent"),
+        "report an error": report,
+        "report sent": reverse("corrections:thanks")
+        + f"?page={claims['supported'].get_absolute_url()}",
+        "corrections log": reverse("corrections:log"),
         "not found": "/no-such-page/",
     }
     first_page = client.get(addresses["claim list"]).content.decode()
@@ -200,6 +214,7 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "page check result": (reverse("check:page"), {"text": checked}, 200),
         "page check refused": (reverse("check:page"), {"text": "short"}, 400),
         "page not sent": (reverse("check:send"), {"text": "short", "url": "x"}, 400),
+        "report refused": (report, {"report": "short", "email": "x"}, 400),
     }
     for number, (name, (address, data, expected)) in enumerate(posts.items(), len(files)):
         response = client.post(address, data)

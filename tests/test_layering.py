@@ -1,5 +1,5 @@
-"""Imports run one way, public → checks → questions → reviews → safety → claims → sources, and
-config imports no app outside its root urls (apps may import config)."""
+"""Imports run one way, public → checks → questions → reviews → safety → claims → sources →
+corrections, and config imports no app outside its root urls (apps may import config)."""
 
 import ast
 from pathlib import Path
@@ -8,6 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = [
+    "corrections",
     "sources",
     "claims",
     "safety",

@@ -91,6 +91,8 @@ MATRIX = {
     "claims_candidate_ingest": [LOGIN, LOGIN, DENIED, OK, OK],
     "auth_user_add": [LOGIN, LOGIN, DENIED, DENIED, OK],
     "auth_group_changelist": [LOGIN, LOGIN, DENIED, DENIED, OK],
+    "corrections_correction_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "corrections_correction_add": [LOGIN, LOGIN, DENIED, DENIED, DENIED],
 }
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Candidate
+from corrections.services import correction_report
 from reviews.models import Assignment, Review
 from reviews.work import TO_REVIEW, claims_to_review, my_work
 from sources.models import Document
@@ -41,6 +42,7 @@ def desk(reviewer, other_reviewer):
         claim=conflict, reviewer=other_reviewer, status=S.SUBMITTED, verdict=Review.Verdict.FALSE
     )
     flagged = make_claim(statement="FLAGGED CLAIM", rereview_reason="A study was retracted.")
+    correction_report(subject=flagged, page_path="/claims/flagged/", report="REPORTED ERROR")
     sent = make_document(title="SENT PAGE", status=Document.Status.PROPOSED)
     Candidate.objects.create(
         document=sent, start=0, end=4, quote=sent.body[:4], category="onset", reasons=[]
@@ -65,6 +67,7 @@ def test_an_editor_also_sees_conflicts_flags_and_what_readers_sent(editor, desk)
         "Agreed, to publish": 0,
         "Flagged for re-review": 1,
         "Pages sent by readers": 1,
+        "Corrections to handle": 1,
         "Candidate sentences to file": 1,
     }
     conflict = next(item for item in my_work(editor) if item.label == "Conflicts to adjudicate")
@@ -83,6 +86,7 @@ def test_the_start_page_is_my_work_with_links_that_open(client, reviewer, editor
     response = client.get(INDEX)
     page = response.content.decode()
     assert "CONFLICT CLAIM" in page and "SENT PAGE" in page and "FLAGGED CLAIM" in page
+    assert "REPORTED ERROR" in page
     for item in response.context["my_work"]:
         assert client.get(item.url).status_code == 200, item.url  # not 302 to ?e=1
 
@@ -95,4 +99,5 @@ def test_the_start_page_takes_the_same_queries_with_more_work(client, editor, de
         claim = assign(make_claim(statement=f"MORE {n}"), reviewer, editor)
         make_review(claim=claim, reviewer=editor)
         make_document(title=f"SENT {n}", status=Document.Status.PROPOSED)
+        correction_report(subject=claim, page_path="/claims/x/", report=f"ERROR {n}")
     assert count_queries(client, INDEX) == before
