@@ -6,11 +6,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,6 +30,7 @@ from reviews.services import (
     candidate_accept,
     claims_flag_for_rereview,
     derived_refresh,
+    publication_refusal,
     retraction_reason,
     review_publish,
     review_publish_consensus,
@@ -37,9 +39,9 @@ from reviews.services import (
     studies_cited,
     study_flag_dependent_claims,
 )
-from reviews.work import TO_REVIEW, claims_to_review
+from reviews.work import TO_REVIEW, claims_to_review, review_workspace
 from sources.admin import StudyAdmin as BaseStudyAdmin
-from sources.admin_widgets import PreloadedAutocompleteInline
+from sources.admin_widgets import PreloadedAutocompleteStackedInline
 from sources.models import Study
 
 User = get_user_model()
@@ -72,9 +74,24 @@ def column(rows, name: str) -> list[int]:
 # Claims ---------------------------------------------------------------------------------
 
 
-class EvidenceLinkInline(PreloadedAutocompleteInline):
+class EvidenceLinkInline(PreloadedAutocompleteStackedInline):
+    """Each study a claim rests on, one above another, its figures grouped below it: a row of
+    all its fields would be three windows wide."""
+
     model = EvidenceLink
-    fields = ["study", "stance", "directness", "cited_by", "note", *EvidenceLink.MEASURED_FIELDS]
+    fieldsets = [
+        (None, {"fields": [("study", "stance", "directness"), "cited_by", "note"]}),
+        (
+            "What the study measured (for the forest plot)",
+            {
+                "fields": [
+                    ("outcome", "timepoint", "participants"),
+                    ("effect_kind", "effect_value", "ci_low", "ci_high"),
+                    "route_dose",
+                ]
+            },
+        ),
+    ]
     autocomplete_fields = ["study", "cited_by"]
     extra = 0
 
@@ -445,6 +462,7 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
         "superseded_by",
     ]  # fmt: skip
     actions = ["submit", "publish", "unpublish"]
+    change_form_template = "admin/reviews/review/change_form.html"
     fieldsets = [
         (None, {"fields": ["claim", "verdict", "status", "seen_version"]}),
         (
@@ -557,6 +575,110 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm("reviews.publish_review")
 
+    # The review form as a workspace: its buttons, and the claim beside it ---------------
+
+    def moves_allowed(self, request, review: Review | None) -> list[str]:
+        """The buttons this person has on this review's page: submit (its author, a draft),
+        publish (an editor, a submitted review), withdraw (an editor, a published one)."""
+        if review is None or review.pk is None:
+            return []
+        status, publisher = review.status, self.has_publish_permission(request)
+        return [
+            move
+            for move, allowed in [
+                ("submit", status == Review.Status.DRAFT and review.reviewer_id == request.user.pk),
+                ("publish", status == Review.Status.SUBMITTED and publisher),
+                ("withdraw", status == Review.Status.PUBLISHED and publisher),
+            ]
+            if allowed
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        claim = obj.claim if obj is not None else self._claim_asked_for(request)
+        moves = self.moves_allowed(request, obj)
+        context.update(
+            moves=moves,
+            publication_refusal=(
+                publication_refusal(obj, by=request.user) if "publish" in moves else ""
+            ),
+            workspace=review_workspace(claim),
+            grade=self._grade_from(context["adminform"].form, obj),
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _claim_asked_for(self, request) -> Claim | None:
+        key = request.GET.get("claim") or request.POST.get("claim")
+        return Claim.objects.filter(pk=key).first() if str(key).isdigit() else None
+
+    @staticmethod
+    def _grade_from(form, obj) -> Review:
+        """An unsaved review carrying the GRADE judgments the form shows now (what was
+        typed, on a form sent back), for the GRADE path beside it."""
+        review = Review()
+        source = form.data if form.is_bound else None
+        for name in Review.GRADE_FIELDS:
+            if source is not None and name in Review.UPGRADING_FACTORS:
+                value = bool(source.get(name))
+            elif source is not None:
+                value = source.get(name, "")
+            else:
+                value = getattr(obj, name) if obj is not None else form.initial.get(name, "")
+            setattr(review, name, value if value is not None else "")
+        return review
+
+    def grade_path_view(self, request):
+        """The GRADE path of the judgments in the query, as the HTML the review form shows
+        beside its fields: the form's script asks for it as the judgments change."""
+        review = Review()
+        for name in Review.GRADE_FIELDS:
+            value = request.GET.get(name, "")
+            setattr(review, name, value == "on" if name in Review.UPGRADING_FACTORS else value)
+        valid = {f.name: dict(f.choices) for f in Review._meta.fields if f.choices}
+        for name, choices in valid.items():
+            if name in Review.GRADE_FIELDS and getattr(review, name) not in ("", *choices):
+                return HttpResponseBadRequest(f"Unknown {name}.")
+        response = TemplateResponse(
+            request, "admin/reviews/review/grade_path.html", {"grade": review}
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_submit" in request.POST:
+            return self._move(request, obj, "submit")
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_submit" in request.POST:
+            return self._move(request, obj, "submit")
+        return super().response_change(request, obj)
+
+    def move_view(self, request, object_id, move):
+        """A button of the review's page that moves it on: publish or withdraw (their page
+        may be read-only, so they post here), or submit."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        review = get_object_or_404(self.get_queryset(request), pk=object_id)
+        return self._move(request, review, move)
+
+    def _move(self, request, review: Review, move: str):
+        back = redirect(reverse("admin:reviews_review_change", args=[review.pk]))
+        if move not in self.moves_allowed(request, review):
+            raise PermissionDenied
+        services = {
+            "submit": lambda: review_submit(review=review, by=request.user),
+            "publish": lambda: review_publish(review=review, by=request.user),
+            "withdraw": lambda: review_unpublish(review=review, by=request.user),
+        }
+        try:
+            services[move]()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            done = {"submit": "Submitted", "publish": "Published", "withdraw": "Withdrawn"}
+            self.message_user(request, f"{done[move]}: {review.claim}", messages.SUCCESS)
+        return back
+
     # Adjudication and agreement pages ----------------------------------------------------
 
     def get_urls(self):
@@ -570,6 +692,16 @@ class ReviewAdmin(VersionGuardAdminMixin, SimpleHistoryAdmin):
                 "adjudicate/<int:claim_id>/",
                 self.admin_site.admin_view(self.adjudicate_view),
                 name="reviews_review_adjudicate",
+            ),
+            path(
+                "grade-path/",
+                self.admin_site.admin_view(self.grade_path_view),
+                name="reviews_review_grade_path",
+            ),
+            path(
+                "<path:object_id>/move/<str:move>/",
+                self.admin_site.admin_view(self.move_view),
+                name="reviews_review_move",
             ),
         ]
         return extra + super().get_urls()

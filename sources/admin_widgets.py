@@ -39,8 +39,8 @@ class PreloadedAutocompleteFormSet(BaseInlineFormSet):
                     widget.preloaded = {str(related.pk): related} if related else {}
 
 
-class PreloadedAutocompleteInline(admin.TabularInline):
-    """A tabular inline whose autocomplete fields reuse the rows' select_related objects."""
+class PreloadedAutocompleteMixin:
+    """For an inline whose autocomplete fields reuse the rows' select_related objects."""
 
     formset = PreloadedAutocompleteFormSet
 
@@ -50,3 +50,11 @@ class PreloadedAutocompleteInline(admin.TabularInline):
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PreloadedAutocompleteInline(PreloadedAutocompleteMixin, admin.TabularInline):
+    """A tabular inline whose autocomplete fields reuse the rows' select_related objects."""
+
+
+class PreloadedAutocompleteStackedInline(PreloadedAutocompleteMixin, admin.StackedInline):
+    """The same, one row above another: for rows with more fields than a window is wide."""

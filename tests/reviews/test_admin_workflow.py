@@ -767,3 +767,98 @@ def test_a_reviewer_never_sees_the_override(client, reviewer, world):
     assert response.status_code == 403
     world["submitted"].refresh_from_db()
     assert world["submitted"].status == S.SUBMITTED
+
+
+# The review form as a workspace ------------------------------------------------------------
+
+
+def change_page(client, review) -> str:
+    return client.get(url("reviews_review_change", review.pk)).content.decode()
+
+
+def buttons(page: str) -> set[str]:
+    found = {
+        "save draft": 'value="Save draft"' in page,
+        "submit": 'name="_submit"' in page,
+        "publish": "/move/publish/" in page,
+        "withdraw": "/move/withdraw/" in page,
+    }
+    return {name for name, shown in found.items() if shown}
+
+
+def test_each_button_of_the_review_form_is_shown_only_to_whom_it_is_allowed(
+    client, reviewer, other_reviewer, editor, world
+):
+    draft, submitted = world["draft"], world["submitted"]
+    assert buttons(change_page(login(client, reviewer), draft)) == {"save draft", "submit"}
+    assert buttons(change_page(client, submitted)) == set()  # blinded: not theirs to read
+    assert buttons(change_page(login(client, other_reviewer), submitted)) == set()
+    page = change_page(login(client, editor), submitted)
+    assert buttons(page) == set()  # the two-reviewer rule: rita has not handed in
+    assert "Not yet publishable." in page and "(1 so far)" in page
+    assert buttons(change_page(client, draft)) == set()  # another's draft: read only
+    draft.verdict, draft.certainty = submitted.verdict, submitted.certainty
+    draft.save()
+    review_submit(review=draft, by=reviewer)
+    assert buttons(change_page(client, submitted)) == {"publish"}
+    review_publish(review=submitted, by=editor)
+    assert buttons(change_page(client, submitted)) == {"withdraw"}
+    assert buttons(change_page(login(client, other_reviewer), submitted)) == set()
+
+
+def test_a_reviewer_saves_and_submits_from_the_form(client, reviewer, world):
+    login(client, reviewer)
+    draft = world["draft"]
+    data = {**review_form(world["claim"], rationale="HANDED IN"), "seen_version": draft.version}
+    response = client.post(url("reviews_review_change", draft.pk), {**data, "_submit": "1"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.rationale) == (S.SUBMITTED, "HANDED IN")
+
+
+def test_publish_and_withdraw_post_to_their_own_address_and_check_who_asks(
+    client, reviewer, editor, world
+):
+    submitted = world["submitted"]
+    publish = url("reviews_review_move", submitted.pk, "publish")
+    login(client, reviewer)
+    assert client.post(publish).status_code in (403, 404)
+    login(client, editor)
+    assert client.get(publish).status_code == 405
+    response = client.post(publish, follow=True)
+    assert "must hand in their reviews" in response.content.decode()  # the rule, told
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED
+    assert client.post(url("reviews_review_move", submitted.pk, "withdraw")).status_code == 403
+    assert client.post(url("reviews_review_move", submitted.pk, "nonsense")).status_code == 403
+
+
+def test_the_form_shows_the_claims_quotes_questions_evidence_and_grade_path(client, editor, world):
+    from tests.factories import make_question
+
+    question = make_question()
+    question.claims.add(world["claim"])
+    login(client, editor)
+    page = client.get(url("reviews_review_add") + f"?claim={world['claim'].pk}").content.decode()
+    assert f"<mark>{world['excerpt'].quote}</mark>" in page
+    assert world["link"].study.title in page and question.question in page
+    assert "Still needed:" in page  # a new review has no grading yet
+    response = client.post(url("reviews_review_add"), review_form(world["claim"], summary=""))
+    assert response.status_code == 200  # refused for the summary, the path follows the form
+    page = response.content.decode()
+    assert "Certainty: <strong>Low</strong>" in page  # randomized, two domains serious
+
+
+def test_the_grade_path_follows_the_judgments_sent(client, reviewer):
+    path = url("reviews_review_grade_path")
+    assert client.get(path).status_code == 302  # signed out: to the sign-in page
+    login(client, reviewer)
+    grading = {k: v for k, v in review_form(make_claim()).items() if k not in ("claim",)}
+    page = client.get(path, grading).content.decode()
+    assert "Starting level</strong>: Randomized trials → high" in page
+    assert "Imprecision</strong>: Serious (-1) → low" in page
+    assert "Certainty: <strong>Low</strong>" in page
+    assert "no-store" in client.get(path, grading)["Cache-Control"]
+    partial = client.get(path, {"evidence_design": "randomized"}).content.decode()
+    assert "Still needed:" in partial and "Judge risk of bias" in partial
+    assert client.get(path, {"risk_of_bias": "dreadful"}).status_code == 400
