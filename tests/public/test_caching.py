@@ -232,6 +232,7 @@ def test_an_evicted_generation_costs_a_miss_never_a_stale_page(client, world):
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL not set (CI sets it)")
+@pytest.mark.usefixtures("one_reviewer_suffices")
 def test_invalidation_reaches_every_process_through_redis(client, editor, world, settings):
     settings.CACHES = {
         **settings.CACHES,
