@@ -9,11 +9,14 @@ from claims.evaluation import evaluate_pages, labelled_sentences
 
 CORPUS = Path(settings.CORPUS_DIR)
 PAGES = CORPUS / "evaluation" / "pages"
+UNSEEN_PAGES = CORPUS / "evaluation" / "pages-unseen"
+labelled_sets = pytest.mark.parametrize("folder", [PAGES, UNSEEN_PAGES], ids=["dev", "unseen"])
 
 
-def test_every_labelled_sentence_is_found_verbatim_in_its_page():
+@labelled_sets
+def test_every_labelled_sentence_is_found_verbatim_in_its_page(folder):
     claims = {c["slug"] for c in yaml.safe_load((CORPUS / "claims.yaml").read_text())}
-    pages = sorted(PAGES.glob("*.yaml"))
+    pages = sorted(folder.glob("*.yaml"))
     assert len(pages) >= 5
     for path in pages:
         labels = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -26,10 +29,11 @@ def test_every_labelled_sentence_is_found_verbatim_in_its_page():
         assert labels["url"].startswith("https://"), path.name
 
 
-def test_the_held_out_pages_appear_nowhere_else_in_the_corpus():
+@labelled_sets
+def test_the_held_out_pages_appear_nowhere_else_in_the_corpus(folder):
     sites = {
         yaml.safe_load(path.read_text())["url"].split("/")[2].removeprefix("www.")
-        for path in PAGES.glob("*.yaml")
+        for path in folder.glob("*.yaml")
     }
     elsewhere = [
         path for path in CORPUS.rglob("*.yaml") if "evaluation" not in path.parts
@@ -79,3 +83,14 @@ def test_the_command_reports_the_held_out_figures_against_their_targets(capsys):
     call_command("evaluate_ingestion", "--pages")
     output = capsys.readouterr().out
     assert "(target ≥ 0.9)" in output and "wrong matches shown" in output
+
+
+def test_no_site_is_in_both_labelled_sets():
+    def sites(folder):
+        return {
+            yaml.safe_load(path.read_text())["url"].split("/")[2].removeprefix("www.")
+            for path in folder.glob("*.yaml")
+        }
+
+    assert sites(PAGES) and sites(UNSEEN_PAGES)
+    assert not sites(PAGES) & sites(UNSEEN_PAGES)
