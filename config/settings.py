@@ -226,6 +226,23 @@ if not REDIS_URL:
 # every worker. Empty: each process fits its own and keeps it in memory only.
 CLAIM_INDEX_PATH = env_str("CLAIM_INDEX_PATH", str(BASE_DIR / "var" / "claim-index.joblib"))
 
+# Fetching watched clinic pages (sources.fetching). The fetcher names itself, obeys each
+# site's robots.txt, gives up after the timeouts (seconds: connecting, between two reads,
+# the whole download), reads at most FETCH_MAX_BYTES, follows at most FETCH_MAX_REDIRECTS
+# redirects, and connects only to public addresses, each checked after DNS resolution.
+FETCH_USER_AGENT = env_str(
+    "FETCH_USER_AGENT",
+    "KetamineClaimsChecker/1.0 (evidence review of clinic pages; obeys robots.txt)",
+)
+FETCH_CONNECT_TIMEOUT = env_int("FETCH_CONNECT_TIMEOUT", 5, minimum=1)
+FETCH_READ_TIMEOUT = env_int("FETCH_READ_TIMEOUT", 10, minimum=1)
+FETCH_TOTAL_TIMEOUT = env_int("FETCH_TOTAL_TIMEOUT", 30, minimum=1)
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 2_000_000, minimum=1)
+FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 5, minimum=0)
+# Loopback addresses (127.0.0.0/8, ::1) are refused like every private one. Only the tests,
+# which serve pages from this machine, turn this on; it is not read from the environment.
+FETCH_ALLOW_LOOPBACK = False
+
 # Security headers and cookies. Production (DEBUG off) gets the strict values by default.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)

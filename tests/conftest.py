@@ -107,3 +107,14 @@ def empty_cache():
     yield
     for cache in caches.all(initialized_only=False):
         cache.clear()
+
+
+@pytest.fixture
+def page_server(settings):
+    """A loopback web server whose pages the test sets (tests/page_server.py); loopback
+    addresses may be fetched while it runs, and only then."""
+    from tests.page_server import PageServer
+
+    settings.FETCH_ALLOW_LOOPBACK = True
+    with PageServer() as server:
+        yield server
