@@ -337,6 +337,15 @@ class Claim(DerivedFieldsMixin, models.Model):
         return f"{number} {unit.label}"
 
 
+class AnchorState(models.TextChoices):
+    """What became of a quote in a newer version of its page (claims.reanchoring)."""
+
+    UNCHANGED = "unchanged", "Unchanged"
+    MOVED = "moved", "Moved"
+    CHANGED = "changed", "Changed: an editor must confirm"
+    GONE = "gone", "Gone"
+
+
 class ExcerptQuerySet(models.QuerySet):
     def in_document_order(self) -> "ExcerptQuerySet":
         return self.order_by("document", "start", "end")
@@ -349,12 +358,20 @@ class ExcerptQuerySet(models.QuerySet):
             "pk", "start", "end", "claim__slug", "claim__statement", "claim__verdict", named=True
         )
 
+    def current(self) -> "ExcerptQuerySet":
+        """Quotes not carried into a newer version of their page: a page's newest version's,
+        and the quotes an older version holds that its newer version changed or removed."""
+        return self.filter(carried_to__isnull=True)
+
     def for_claim_page(self) -> "ExcerptQuerySet":
-        """Each quote in context, with the document it comes from, by document title."""
+        """Each current quote in context, with the document it comes from and what became of
+        it in a newer version of the page, by document title."""
         return (
-            self.select_related("document")
+            self.current()
+            .select_related("document")
             .only(
                 "quote", "start", "end", "prefix", "suffix", "claim_id",
+                "anchor_state", "anchor_text", "anchored_at",
                 "document__title", "document__slug", "document__url", "document__publisher",
                 "document__published_on",
             )
@@ -364,7 +381,7 @@ class ExcerptQuerySet(models.QuerySet):
     def documents_by_claim(self) -> dict[int, list[Document]]:
         """The documents quoting each claim (by claim pk), each once, by title: where the
         claims appear, in one query."""
-        rows = self.select_related("document").only(
+        rows = self.current().select_related("document").only(
             "claim_id", "document__slug", "document__title", "document__publisher"
         ).order_by("document__title", "document_id")  # fmt: skip
         found: dict[int, dict[int, Document]] = {}
@@ -387,6 +404,24 @@ class Excerpt(models.Model):
     end = models.PositiveIntegerField()
     prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True, editable=False)
     suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True, editable=False)
+    # What became of the quote in the page's newer version (claims.reanchoring), written by
+    # reviews.services.document_version_follow(): blank until a newer version is stored.
+    anchor_state = models.CharField(
+        "in the newer version", max_length=20, choices=AnchorState, blank=True, editable=False
+    )
+    anchor_text = models.TextField(
+        "newer wording", blank=True, editable=False, help_text="What the page says instead."
+    )
+    anchored_at = models.DateTimeField(null=True, blank=True, editable=False)
+    carried_to = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="carried_from",
+        help_text="The same quote in the page's newer version, when it is there verbatim.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ExcerptQuerySet.as_manager()

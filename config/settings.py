@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "safety",
     "reviews",
     "questions",
+    "watching",
     "checks",
     "public",
 ]
@@ -242,6 +243,10 @@ FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 5, minimum=0)
 # Loopback addresses (127.0.0.0/8, ::1) are refused like every private one. Only the tests,
 # which serve pages from this machine, turn this on; it is not read from the environment.
 FETCH_ALLOW_LOOPBACK = False
+# Watched pages (watching app): how often a page is fetched again unless its watch says
+# otherwise. Each next check is put off by up to a tenth of the wait more, at random, so that
+# pages added together are not fetched together.
+WATCH_INTERVAL_HOURS = env_int("WATCH_INTERVAL_HOURS", 24, minimum=1)
 
 # Security headers and cookies. Production (DEBUG off) gets the strict values by default.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

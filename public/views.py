@@ -311,10 +311,11 @@ class DocumentDetailView(DetailView):
     context_object_name = "document"
 
     def get_queryset(self):
-        return Document.objects.public().for_detail()
+        return Document.objects.public().for_detail().select_related("watch")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["versions"] = self.object.version_line()
         # The highlighted text is the page's heaviest part: a long document quotes hundreds
         # of claims. It is kept until anything public changes (a verdict, say).
         document = self.object

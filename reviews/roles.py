@@ -65,6 +65,10 @@ EDITOR_PERMISSIONS = [
     "auth.change_user",
     "corrections.view_correction",
     "corrections.change_correction",
+    "watching.view_watch",
+    "watching.add_watch",
+    "watching.change_watch",
+    "watching.delete_watch",
 ]
 ROLES = {REVIEWER: REVIEWER_PERMISSIONS, EDITOR: EDITOR_PERMISSIONS}
 

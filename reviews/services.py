@@ -9,7 +9,8 @@ from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from claims.models import SEARCH_CONFIG, Candidate, Claim, Excerpt, SearchWord
+from claims.models import SEARCH_CONFIG, AnchorState, Candidate, Claim, Excerpt, SearchWord
+from claims.reanchoring import reanchor
 from claims.services import REFRESH_BATCH, documents_refresh_counts
 from config.generation import site_changed
 from reviews.agreement import AGREED, IN_CONFLICT, claim_states, finished_reviews_by_claim
@@ -206,6 +207,68 @@ def _claim_save_rereview(claim: Claim, *, reason: str, at) -> None:
     claim.refresh_from_db(fields=["version"])
 
 
+def document_version_follow(*, older: Document, newer: Document) -> dict[str, int]:
+    """Find each quote of a page's older version again in its newer version
+    (claims.reanchoring). A quote there verbatim, unchanged or moved, is carried over: the
+    newer version gets the same excerpt of the same claim, and the older one points to it. A
+    quote changed or gone stays where it was, marked so, and flags its claim for re-review,
+    with what the page says now. Returns how many quotes ended in each state."""
+    if newer.supersedes_id != older.pk:
+        raise ValueError(f"“{newer}” is not the newer version of “{older}”.")
+    now = timezone.now()
+    counts = dict.fromkeys(AnchorState.values, 0)
+    with transaction.atomic():
+        excerpts = list(
+            Excerpt.objects.select_for_update()
+            .filter(document=older, anchor_state="")
+            .select_related("claim")
+            .order_by("start", "pk")
+        )
+        to_flag: dict[Claim, list[str]] = defaultdict(list)
+        for excerpt in excerpts:
+            anchor = reanchor(
+                quote=excerpt.quote, prefix=excerpt.prefix, suffix=excerpt.suffix,
+                start=excerpt.start, text=newer.body,
+            )  # fmt: skip
+            excerpt.anchor_state, excerpt.anchored_at = anchor.state, now
+            if anchor.state in (AnchorState.UNCHANGED, AnchorState.MOVED):
+                carried = Excerpt.objects.filter(
+                    document=newer, start=anchor.start, end=anchor.end
+                ).first() or Excerpt(
+                    claim=excerpt.claim, document=newer, quote=excerpt.quote,
+                    start=anchor.start, end=anchor.end,
+                )  # fmt: skip
+                if carried.pk is None:
+                    carried.save()
+                excerpt.carried_to = carried
+                # The newer version's sentence proposed for filing is filed already.
+                proposed = Candidate.objects.filter(
+                    document=newer, start=carried.start, end=carried.end,
+                    status=Candidate.Status.PROPOSED,
+                )  # fmt: skip
+                proposed.update(status=Candidate.Status.ACCEPTED, excerpt=carried, decided_at=now)
+            else:
+                excerpt.anchor_text = anchor.text
+                to_flag[excerpt.claim].append(_version_change(excerpt, newer))
+            excerpt.save(update_fields=["anchor_state", "anchor_text", "anchored_at", "carried_to"])
+            counts[anchor.state] += 1
+        for claim, changes in to_flag.items():
+            _claim_save_rereview(claim, reason=" ".join(changes), at=now)
+        claims_refresh_derived(claim_ids={excerpt.claim_id for excerpt in excerpts})
+        documents_refresh_counts(document_ids=[older.pk, newer.pk])
+        site_changed()
+    return counts
+
+
+def _version_change(excerpt: Excerpt, newer: Document) -> str:
+    if excerpt.anchor_state == AnchorState.CHANGED:
+        return (
+            f"“{newer}” now says “{excerpt.anchor_text}” where it said “{excerpt.quote}”; "
+            "an editor must confirm the new wording."
+        )
+    return f"“{newer}” no longer says “{excerpt.quote}”."
+
+
 def study_flag_dependent_claims(*, study: Study, reason: str) -> int:
     """Flag every claim whose evidence includes this study."""
     return claims_flag_for_rereview(claims=claims_relying_on(study), reason=reason)
@@ -321,7 +384,8 @@ def claims_refresh_derived(*, claim_ids: Iterable[int]) -> None:
 def _refresh_published_state(ids: Sequence[int]) -> None:
     published = Review.objects.published().filter(claim=OuterRef("pk"))
     documents = (
-        Excerpt.objects.filter(claim=OuterRef("pk"))
+        Excerpt.objects.current()
+        .filter(claim=OuterRef("pk"))
         .order_by()
         .values("claim")
         .annotate(n=Count("document", distinct=True))

@@ -206,6 +206,29 @@ class Document(DerivedFieldsMixin, models.Model):
     def newer_version(self) -> "Document | None":
         return next(iter(self.newer_versions.all()), None)
 
+    VERSION_FIELDS = ("title", "slug", "status", "retrieved_on", "created_at", "supersedes_id")
+
+    def version_line(self) -> list["Document"]:
+        """Every public version of this page, oldest first, this one included (one query per
+        other version: a page has a handful)."""
+        older, newer = [], []
+        step = self
+        while step.supersedes_id is not None and len(older) < 100:
+            step = Document.objects.only(*self.VERSION_FIELDS).get(pk=step.supersedes_id)
+            older.append(step)
+        step = self
+        while len(newer) < 100:
+            step = Document.objects.only(*self.VERSION_FIELDS).filter(supersedes=step).first()
+            if step is None:
+                break
+            newer.append(step)
+        if not (older or newer):
+            return [self]
+        line = [*reversed(older), self, *newer]
+        public = Document.objects.public().filter(pk__in=[version.pk for version in line])
+        shown = set(public.values_list("pk", flat=True))
+        return [version for version in line if version.pk in shown or version is self]
+
 
 class StudyQuerySet(models.QuerySet):
     def public(self) -> "StudyQuerySet":

@@ -1,5 +1,5 @@
-"""Imports run one way, public → checks → questions → reviews → safety → claims → sources →
-corrections, and config imports no app outside its root urls (apps may import config)."""
+"""Imports run one way, public → checks → watching → questions → reviews → safety → claims →
+sources → corrections, and config imports no app outside its root urls (apps may import config)."""
 
 import ast
 from pathlib import Path
@@ -14,6 +14,7 @@ LAYERS = [
     "safety",
     "reviews",
     "questions",
+    "watching",
     "checks",
     "public",
 ]  # each may import only those before it

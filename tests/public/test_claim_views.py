@@ -677,3 +677,35 @@ def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(clien
     assert "More than 5 claims match" in html and "Add a word to narrow the search" in html
     narrow = client.get(LIST, {"q": "claim 3"})
     assert "More than" not in narrow.content.decode()
+
+
+def test_a_claim_page_tells_readers_a_quote_was_changed_or_removed_in_a_newer_version(client):
+    from reviews.services import document_version_follow
+
+    body = (
+        "Ketamine infusions help 83% of our patients feel better. "
+        "Ketamine is completely safe and non-addictive. Most notice relief within hours."
+    )
+    older = make_document(title="Sunrise page", publisher="Sunrise Clinic", body=body)
+    rate = make_excerpt(
+        document=older, quote="Ketamine infusions help 83% of our patients feel better."
+    )
+    safety = make_excerpt(document=older, quote="Ketamine is completely safe and non-addictive.")
+    onset = make_excerpt(document=older, quote="Most notice relief within hours.")
+    new_body = body.replace("83%", "<b>90%</b>").replace(
+        " Ketamine is completely safe and non-addictive.", ""
+    )
+    newer = make_document(title="Sunrise page", body=new_body, supersedes=older)
+    document_version_follow(older=older, newer=newer)
+    today = timezone.now()
+    html = client.get(rate.claim.get_absolute_url()).content.decode()
+    assert (
+        f"on {today:%-d %B %Y} Sunrise Clinic changed this sentence to "
+        "“Ketamine infusions help &lt;b&gt;90%&lt;/b&gt; of our patients feel better.”"
+    ) in html
+    html = client.get(safety.claim.get_absolute_url()).content.decode()
+    assert f"on {today:%-d %B %Y} Sunrise Clinic removed this sentence from the page." in html
+    # A quote carried into the newer version is shown once, from the newer version.
+    html = client.get(onset.claim.get_absolute_url()).content.decode()
+    assert html.count("<mark>Most notice relief within hours.</mark>") == 1
+    assert newer.get_absolute_url() in html and "version-change" not in html

@@ -76,9 +76,9 @@ def test_document_page_queries_do_not_grow_with_excerpts(client):
         excerpt = make_excerpt(document=document, quote=quote, claim=make_claim())
         make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED)
     assert count_queries(client, document.get_absolute_url()) == few
-    # The document; its excerpts with the claims they quote (the highlighted text is then
-    # kept until anything public changes).
-    assert few == 2
+    # The document with its watch; whether it has a newer version; its excerpts with the
+    # claims they quote (the highlighted text is then kept until anything public changes).
+    assert few == 3
 
 
 def test_unknown_document_is_404(client):
@@ -93,3 +93,36 @@ def test_a_slug_longer_than_any_documents_matches_no_page(client):
     response = client.get(f"/sources/{'d' * 5000}/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_a_watched_page_lists_its_versions_and_says_when_it_was_checked_and_changed(client):
+    from datetime import UTC, datetime
+
+    from watching.models import Watch
+
+    first = make_document(title="Sunrise page", body=BODY)
+    draft = make_document(title="Sunrise page", body=BODY + " Draft.", supersedes=first)
+    draft.status = draft.Status.PROPOSED
+    draft.save()
+    second = make_document(title="Sunrise page", body=BODY + " New.", supersedes=draft)
+    second.retrieved_on = datetime(2026, 12, 3).date()
+    second.save()
+    Watch.objects.create(
+        document=second, url="https://clinic.example/", interval_hours=12,
+        last_checked_at=datetime(2026, 12, 4, 8, tzinfo=UTC),
+        last_changed_at=datetime(2026, 12, 3, 8, tzinfo=UTC),
+    )  # fmt: skip
+    html = client.get(second.get_absolute_url()).content.decode()
+    assert "We fetch this page again every 12 hours" in html
+    assert "Last checked 4 December 2026." in html and "Last changed 3 December 2026." in html
+    versions = re.search(r'<ol class="version-line">(.*?)</ol>', html, re.S).group(1)
+    assert first.get_absolute_url() in versions and "retrieved 3 December 2026" in versions
+    assert draft.get_absolute_url() not in html  # a version no editor took in is not shown
+    assert 'aria-current="page">This version' in versions
+    older = client.get(first.get_absolute_url()).content.decode()
+    assert second.get_absolute_url() in older and "We fetch this page" not in older
+
+
+def test_a_page_with_one_version_and_no_watch_has_no_versions_section(client):
+    html = client.get(make_document(body=BODY).get_absolute_url()).content.decode()
+    assert "Versions of this page" not in html

@@ -4,11 +4,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from claims.models import Claim
+from claims.models import Candidate, Claim, Excerpt
+from claims.services import document_ingest
 from reviews.models import Assignment, Review, TransitionError
 from reviews.roles import EDITOR
 from reviews.services import (
     claims_flag_for_rereview,
+    document_version_follow,
     retraction_reason,
     review_publish,
     review_publish_consensus,
@@ -450,3 +452,92 @@ def test_the_rule_asks_for_as_many_reviewers_as_the_setting_says(people, setting
         review_publish(review=first, by=people["eve"])
     settings.REVIEWERS_REQUIRED = 1
     review_publish(review=make_review(claim=make_claim(), status=S.SUBMITTED))
+
+
+# document_version_follow: a page's quotes found again in its newer version.
+
+VERSION_1 = (
+    "Welcome to the Sunrise Clinic.\n\n"
+    "Ketamine infusions help 83% of our patients feel better. "
+    "Most notice relief within hours of the first session.\n\n"
+    "Ketamine is completely safe and non-addictive.\n\n"
+    "Call us today to book a consultation."
+)
+
+
+def page_versions(new_body: str):
+    older = make_document(title="Sunrise ketamine page", body=VERSION_1)
+    quotes = {
+        "rate": make_excerpt(
+            document=older, quote="Ketamine infusions help 83% of our patients feel better."
+        ),
+        "onset": make_excerpt(
+            document=older, quote="Most notice relief within hours of the first session."
+        ),
+        "safety": make_excerpt(
+            document=older, quote="Ketamine is completely safe and non-addictive."
+        ),
+    }
+    newer = make_document(title="Sunrise ketamine page", body=new_body, supersedes=older)
+    return older, newer, quotes
+
+
+def test_a_new_version_carries_over_verbatim_quotes_and_flags_changed_and_removed_ones():
+    new_body = (
+        "Now open on Saturdays.\n\n"
+        "Welcome to the Sunrise Clinic.\n\n"
+        "Ketamine infusions help 90% of our patients feel better. "
+        "Most notice relief within hours of the first session.\n\n"
+        "Call us today to book a consultation."
+    )
+    older, newer, quotes = page_versions(new_body)
+    counts = document_version_follow(older=older, newer=newer)
+    assert counts == {"unchanged": 0, "moved": 1, "changed": 1, "gone": 1}
+    for excerpt in quotes.values():
+        excerpt.refresh_from_db()
+        excerpt.claim.refresh_from_db()
+    onset = quotes["onset"]
+    assert onset.anchor_state == "moved" and onset.carried_to.document == newer
+    assert new_body[onset.carried_to.start : onset.carried_to.end] == onset.quote
+    assert onset.carried_to.claim == onset.claim and not onset.claim.needs_rereview
+    rate = quotes["rate"]
+    assert (rate.anchor_state, rate.carried_to) == ("changed", None)
+    assert rate.anchor_text == "Ketamine infusions help 90% of our patients feel better."
+    assert "now says “Ketamine infusions help 90%" in rate.claim.rereview_reason
+    safety = quotes["safety"]
+    assert (safety.anchor_state, safety.anchor_text, safety.carried_to) == ("gone", "", None)
+    assert "no longer says “Ketamine is completely safe" in safety.claim.rereview_reason
+    # Each claim is made by one current quote: the carried one in the newer version, or
+    # the changed or removed one where it was.
+    assert list(Excerpt.objects.current().filter(claim=onset.claim)) == [onset.carried_to]
+    assert onset.claim.document_count == 1
+    newer.refresh_from_db()
+    assert (newer.excerpt_count, newer.claim_count) == (1, 1)
+
+
+def test_following_a_version_twice_changes_nothing_more():
+    older, newer, quotes = page_versions(VERSION_1 + "\n\nParking is free.")
+    assert document_version_follow(older=older, newer=newer)["unchanged"] == 3
+    assert document_version_follow(older=older, newer=newer) == dict.fromkeys(
+        ["unchanged", "moved", "changed", "gone"], 0
+    )
+    assert Excerpt.objects.filter(document=newer).count() == 3
+
+
+def test_a_carried_quote_files_the_newer_versions_proposed_sentence():
+    older = make_document(title="Page", body=VERSION_1)
+    quote = "Ketamine is completely safe and non-addictive."
+    excerpt = make_excerpt(document=older, quote=quote)
+    result = document_ingest(data=VERSION_1 + "\n\nNew: free parking.", supersedes=older)
+    candidate = result.document.candidates.get(quote=quote)
+    assert candidate.status == Candidate.Status.PROPOSED
+    document_version_follow(older=older, newer=result.document)
+    candidate.refresh_from_db()
+    excerpt.refresh_from_db()
+    assert (candidate.status, candidate.excerpt) == ("accepted", excerpt.carried_to)
+
+
+def test_only_a_pages_own_newer_version_is_followed():
+    older, newer = make_document(), make_document()
+    with pytest.raises(ValueError, match="is not the newer version"):
+        document_version_follow(older=older, newer=newer)
