@@ -227,6 +227,36 @@ if not REDIS_URL:
 # every worker. Empty: each process fits its own and keeps it in memory only.
 CLAIM_INDEX_PATH = env_str("CLAIM_INDEX_PATH", str(BASE_DIR / "var" / "claim-index.joblib"))
 
+# Background work (config/celery.py). With a broker (Redis in production and CI) tasks go
+# to the workers; without one they run in the process that sends them, at once, so the
+# embedded default needs nothing but Python. A task is acknowledged only once it has run
+# (a worker killed in the middle leaves it to another), is refused back to the queue if its
+# worker process dies, and each worker takes one task at a time. A task taken by a worker
+# that vanished entirely goes back to the queue after CELERY_VISIBILITY_TIMEOUT seconds, so
+# that must exceed the longest task.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Run at once, a task's retries run at once too; its failure is kept on its result.
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes are kept in the database
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+}
+CELERY_TIMEZONE = "UTC"
+# Celery beat: every WATCH_SCHEDULE_SECONDS, queue a check of each watched page that is due,
+# spread over that time.
+WATCH_SCHEDULE_SECONDS = env_int("WATCH_SCHEDULE_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "check-watched-pages": {
+        "task": "watching.tasks.watches_check_due_task",
+        "schedule": WATCH_SCHEDULE_SECONDS,
+    }
+}
+
 # Fetching watched clinic pages (sources.fetching). The fetcher names itself, obeys each
 # site's robots.txt, gives up after the timeouts (seconds: connecting, between two reads,
 # the whole download), reads at most FETCH_MAX_BYTES, follows at most FETCH_MAX_REDIRECTS

@@ -118,3 +118,11 @@ def page_server(settings):
     settings.FETCH_ALLOW_LOOPBACK = True
     with PageServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings):
+    """Background tasks run in the test's process, at once, as without a broker (Celery reads
+    the Django settings as they are); the tests of real workers
+    (tests/watching/test_workers.py) send theirs to Redis."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True

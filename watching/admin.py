@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
@@ -5,6 +6,7 @@ from config.admin import PublicPagesAdminMixin
 from sources.admin import HTTPS_URLS
 from watching.models import Watch
 from watching.services import Outcome, watch_check
+from watching.tasks import watch_check_task
 
 # What an editor sets; the rest of a watch is written by its checks alone.
 EDITABLE = ["url", "interval_hours", "active", "next_check_at"]
@@ -47,7 +49,17 @@ class WatchAdmin(PublicPagesAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Check the selected pages now", permissions=["change"])
     def check_now(self, request, queryset):
-        for watch in queryset:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            for watch in queryset:
+                watch_check_task.delay(watch.pk)
+            self.message_user(
+                request,
+                f"{len(queryset)} check(s) queued: each watch shows its result once a worker "
+                "has made it.",
+                messages.SUCCESS,
+            )
+            return
+        for watch in queryset:  # no workers: checked here, at once
             outcome = watch_check(watch=watch)
             level = messages.ERROR if outcome.outcome == Outcome.FAILED else messages.SUCCESS
             self.message_user(request, f"{watch.url}: {outcome.message}", level)
