@@ -3,7 +3,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import URLValidator
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -11,17 +13,17 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.matching import SHOWN_MATCH
-from claims.models import Candidate, Claim, Excerpt
+from claims.models import Candidate, Claim, Excerpt, IngestionItem, IngestionJob
 from claims.services import (
-    IngestResult,
-    NearDuplicateError,
     candidate_dismiss,
     candidate_split,
-    document_ingest,
+    ingestion_item_decide,
+    ingestion_job_create,
 )
+from claims.tasks import ingestion_job_queue
 from config.admin import VersionGuardAdminMixin
 from sources.admin_widgets import PreloadedAutocompleteInline
-from sources.ingest import MAX_INPUT_BYTES, IngestError, decode
+from sources.ingest import MAX_INPUT_BYTES, decode
 from sources.models import Document, NearDuplicate
 
 REVIEW_PAGE_SIZE = 50  # candidates per review page: about 150 kB of HTML
@@ -95,6 +97,16 @@ class ExcerptAdmin(SimpleHistoryAdmin):
         return quote_in_context(excerpt)
 
 
+def near_duplicates_of(item: IngestionItem) -> list[NearDuplicate]:
+    """The stored pages an item's text was found much like, most alike first."""
+    documents = Document.objects.in_bulk([near["pk"] for near in item.near_duplicates])
+    return [
+        NearDuplicate(documents[near["pk"]], near["similarity"])
+        for near in item.near_duplicates
+        if near["pk"] in documents
+    ]
+
+
 class IngestForm(forms.Form):
     DIFFERENT_PAGE = "different-page"
 
@@ -112,6 +124,8 @@ class IngestForm(forms.Form):
     name = forms.CharField(required=False, widget=forms.HiddenInput)
     # "" until a near-duplicate is found; then the pk of the page superseded, or DIFFERENT_PAGE.
     store_as = forms.CharField(label="Store it as", required=False, widget=forms.HiddenInput)
+    # The ingestion item that found the near-duplicates, which the answer sends on its way.
+    item = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def clean_store_as(self) -> str | Document:
         value = self.cleaned_data["store_as"]
@@ -131,25 +145,31 @@ class IngestForm(forms.Form):
             raise ValidationError(f"The file is larger than {MAX_INPUT_BYTES:,} bytes.")
         return cleaned
 
-    def ingest_arguments(self) -> dict:
-        """document_ingest's arguments; an upload is read here, once."""
+    def job_item(self) -> dict:
+        """The page as an ingestion item (IngestionItem's fields); an upload is read here."""
         data = self.cleaned_data
-        upload, store_as = data["upload"], data["store_as"]
+        upload = data["upload"]
+        text = upload.read() if upload else data["pasted"].encode("utf-8")
         return {
-            "data": upload.read() if upload else data["pasted"],
-            "name": upload.name if upload else data["name"],
-            "title": data["title"], "url": data["url"], "publisher": data["publisher"],
-            "kind": data["kind"],
-            "supersedes": store_as if isinstance(store_as, Document) else None,
-            "different_page": store_as == self.DIFFERENT_PAGE,
+            "data": text, "name": upload.name if upload else data["name"],
+            "title": data["title"], "url": data["url"], **self.decision(),
         }  # fmt: skip
 
-    def asking(self, arguments: dict, near_duplicates: list[NearDuplicate]) -> "IngestForm":
+    def decision(self) -> dict:
+        """ingestion_item_decide's answer: the page superseded, or a different page."""
+        store_as = self.cleaned_data["store_as"]
+        return {
+            "supersedes": store_as if isinstance(store_as, Document) else None,
+            "different_page": store_as == self.DIFFERENT_PAGE,
+        }
+
+    def asking(self, item: IngestionItem) -> "IngestForm":
         """This form again, its text kept (an upload's as pasted text), asking what the text
         is: a new version of one of the near-duplicates that has none yet, or another page."""
-        data, text = self.data.copy(), arguments["data"]
-        data["pasted"] = decode(text) if isinstance(text, bytes) else text
-        data["name"], data["store_as"] = arguments["name"], ""
+        data = self.data.copy()
+        data["pasted"] = decode(bytes(item.data or b""))
+        data["name"], data["store_as"], data["item"] = item.name, "", item.pk
+        near_duplicates = near_duplicates_of(item)
         form = IngestForm(data)
         choices = [
             (near.document.pk, f"A new version of “{near.document}” ({near.document.slug})")
@@ -161,6 +181,87 @@ class IngestForm(forms.Form):
         form.order_fields(["store_as"])  # the question first, under the pages alike
         form.near_duplicates = near_duplicates
         return form
+
+
+MAX_BATCH_PAGES = 50  # addresses and files in one batch
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django's documented way to upload many)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(file, initial) for file in files]
+
+
+class BatchIngestForm(forms.Form):
+    addresses = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One address per line: each page is fetched (robots.txt obeyed, public "
+        "addresses only) and ingested.",
+    )
+    files = MultipleFileField(
+        required=False,
+        help_text=f"Plain text, Markdown or HTML files, each up to {MAX_INPUT_BYTES:,} bytes.",
+    )
+    publisher = forms.CharField(required=False, help_text="The clinic or site, for every page.")
+    kind = forms.ChoiceField(choices=Document.Kind.choices, initial=Document.Kind.CLINIC_PAGE)
+
+    def clean_addresses(self) -> list[str]:
+        field = forms.URLField(
+            assume_scheme="https", validators=[URLValidator(schemes=["http", "https"])]
+        )
+        addresses, errors = [], []
+        for number, line in enumerate(self.cleaned_data["addresses"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                addresses.append(field.clean(line.strip()))
+            except ValidationError:
+                errors.append(f"Line {number} is not a web address: “{line.strip()[:100]}”.")
+        if errors:
+            raise ValidationError(errors)
+        return addresses
+
+    def clean_files(self) -> list:
+        files = self.cleaned_data["files"]
+        too_big = [f.name for f in files if f.size > MAX_INPUT_BYTES]
+        if too_big:
+            raise ValidationError(f"Larger than {MAX_INPUT_BYTES:,} bytes: {', '.join(too_big)}.")
+        return files
+
+    def clean(self):
+        cleaned = super().clean()
+        count = len(cleaned.get("addresses") or []) + len(cleaned.get("files") or [])
+        if not self.errors and count == 0:
+            raise ValidationError("Give at least one address or file.")
+        if count > MAX_BATCH_PAGES:
+            raise ValidationError(f"At most {MAX_BATCH_PAGES} pages at once ({count} given).")
+        return cleaned
+
+    def job_items(self) -> list[dict]:
+        """The pages as ingestion items (IngestionItem's fields); files are read here."""
+        data = self.cleaned_data
+        return [
+            *({"url": address, "fetch": True} for address in data["addresses"]),
+            *({"data": upload.read(), "name": upload.name} for upload in data["files"]),
+        ]
+
+
+class IngestionDecisionForm(forms.Form):
+    """The answer for one page found much like stored ones."""
+
+    item = forms.IntegerField(widget=forms.HiddenInput)
+    store_as = forms.CharField()
 
 
 class CandidateAdmin(admin.ModelAdmin):
@@ -199,6 +300,16 @@ class CandidateAdmin(admin.ModelAdmin):
                 name="claims_candidate_ingest",
             ),
             path(
+                "ingest/batch/",
+                self.admin_site.admin_view(self.batch_view),
+                name="claims_candidate_batch",
+            ),
+            path(
+                "ingest/job/<int:job_id>/",
+                self.admin_site.admin_view(self.job_view),
+                name="claims_candidate_job",
+            ),
+            path(
                 "review/<int:document_id>/",
                 self.admin_site.admin_view(self.review_view),
                 name="claims_candidate_review",
@@ -211,19 +322,33 @@ class CandidateAdmin(admin.ModelAdmin):
             raise PermissionDenied
 
     def ingest_view(self, request):
+        """One page, pasted or uploaded, ingested in the background (claims.tasks). With no
+        workers (tasks run at once) or a quick worker, the answer comes here at once, as
+        before; otherwise the job's page shows its progress."""
         self._require(request, "sources.add_document", "claims.add_excerpt")
         form = IngestForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            arguments = form.ingest_arguments()
-            try:
-                result = document_ingest(**arguments)
-            except NearDuplicateError as error:
-                form = form.asking(arguments, error.near_duplicates)
-            except (IngestError, ValidationError) as error:
-                form.add_error(None, " ".join(getattr(error, "messages", [str(error)])))
+            if form.cleaned_data["item"] and form.cleaned_data["store_as"]:
+                item = self._answered_item(request, form)
             else:
-                self._report_ingested(request, result)
-                return redirect("admin:claims_candidate_review", result.document.pk)
+                job = ingestion_job_create(
+                    by=request.user, items=[form.job_item()],
+                    publisher=form.cleaned_data["publisher"], kind=form.cleaned_data["kind"],
+                )  # fmt: skip
+                ingestion_job_queue(job)
+                item = job.items.get()
+            if item is not None:
+                item.refresh_from_db()
+                Status = IngestionItem.Status
+                if item.status in (Status.STORED, Status.ALREADY_STORED):
+                    self._report_ingested(request, item)
+                    return redirect("admin:claims_candidate_review", item.document_id)
+                if item.status == Status.NEEDS_DECISION:
+                    form = form.asking(item)
+                elif item.status == Status.FAILED:
+                    form.add_error(None, item.message)
+                else:
+                    return redirect(item.job.get_absolute_url())
         context = {
             **self.admin_site.each_context(request),
             "title": "Ingest a page",
@@ -232,20 +357,99 @@ class CandidateAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/claims/candidate/ingest.html", context)
 
-    def _report_ingested(self, request, result: IngestResult) -> None:
-        document = result.document
-        if not result.created:
+    def batch_view(self, request):
+        """Many pages at once, by address or file, ingested in the background."""
+        self._require(request, "sources.add_document", "claims.add_excerpt")
+        form = BatchIngestForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            job = ingestion_job_create(
+                by=request.user, items=form.job_items(),
+                publisher=form.cleaned_data["publisher"], kind=form.cleaned_data["kind"],
+            )  # fmt: skip
+            ingestion_job_queue(job)
+            return redirect(job.get_absolute_url())
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ingest pages in the background",
+            "form": form,
+            "max_pages": MAX_BATCH_PAGES,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/batch.html", context)
+
+    def job_view(self, request, job_id):
+        """An ingestion job's progress and results; its JSON (?format=json) for the page's
+        script, which refreshes the bar without reloading; the answers for pages much like
+        stored ones (POST)."""
+        self._require(request, "sources.add_document", "claims.add_excerpt")
+        job = get_object_or_404(IngestionJob.objects.select_related("created_by"), pk=job_id)
+        if request.method == "POST":
+            self._decide_item(request, job)
+            return redirect(job.get_absolute_url())
+        if request.GET.get("format") == "json":
+            return JsonResponse(  # never cached: admin_view marks every admin page so
+                {"finished": job.finished, "total": job.total, "done": job.is_finished}
+            )
+        items = list(job.items.select_related("document").defer("data"))
+        for item in items:
+            if item.status == IngestionItem.Status.NEEDS_DECISION:
+                item.alike = near_duplicates_of(item)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(job),
+            "job": job,
+            "items": items,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/claims/candidate/job.html", context)
+
+    def _decide_item(self, request, job: IngestionJob) -> None:
+        form = IngestionDecisionForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Choose what the page is.", messages.ERROR)
+            return
+        item = get_object_or_404(job.items, pk=form.cleaned_data["item"])
+        store_as = form.cleaned_data["store_as"]
+        if store_as == IngestForm.DIFFERENT_PAGE:
+            decision = {"different_page": True}
+        else:
+            document = Document.objects.filter(pk=store_as).first() if store_as.isdigit() else None
+            decision = {"supersedes": document}
+        try:
+            ingestion_item_decide(item=item, **decision)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        ingestion_job_queue(job)
+        self.message_user(request, f"“{item}” is being ingested again as you said.")
+
+    def _answered_item(self, request, form: IngestForm) -> IngestionItem | None:
+        """The item the editor has just answered about, sent on its way; None, with the
+        form's error, if the answer cannot be taken."""
+        item_id = form.cleaned_data["item"]
+        item = get_object_or_404(IngestionItem, pk=item_id, job__created_by=request.user)
+        try:
+            ingestion_item_decide(item=item, **form.decision())
+        except ValidationError as error:
+            form.add_error(None, " ".join(error.messages))
+            return None
+        ingestion_job_queue(item.job)
+        return item
+
+    def _report_ingested(self, request, item: IngestionItem) -> None:
+        document = item.document
+        if item.status == IngestionItem.Status.ALREADY_STORED:
             message = f"This text is already stored as “{document}”."
             self.message_user(request, message, messages.WARNING)
         elif document.supersedes:
             self.message_user(
                 request,
                 f"Stored “{document}” as a new version of “{document.supersedes}” with "
-                f"{len(result.candidates)} candidates.",
+                f"{item.candidate_count} candidates.",
             )
         else:
             self.message_user(
-                request, f"Stored “{document}” with {len(result.candidates)} candidates."
+                request, f"Stored “{document}” with {item.candidate_count} candidates."
             )
 
     def review_view(self, request, document_id):
@@ -354,3 +558,24 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value)
     except ValueError:
         raise ValidationError(f"“{value}” is not a character position (a whole number).") from None
+
+
+@admin.register(IngestionJob)
+class IngestionJobAdmin(admin.ModelAdmin):
+    """Ingestion jobs, newest first; each opens its page of progress and results."""
+
+    list_display = ["__str__", "created_by", "progress", "finished_at"]
+    list_select_related = ["created_by"]
+    list_display_links = None
+
+    def has_add_permission(self, request):
+        return False  # "Ingest a page" and "Ingest pages in the background" make jobs
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Progress")
+    def progress(self, job):
+        return format_html(
+            '<a href="{}">{} of {} done</a>', job.get_absolute_url(), job.finished, job.total
+        )

@@ -1,5 +1,6 @@
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -620,3 +621,87 @@ class SearchWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class IngestionJob(models.Model):
+    """Pages an editor asked to take in, one or a batch (addresses to fetch, files, or a
+    pasted text), ingested in the background (claims.tasks), one item each."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    publisher = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=Document.Kind, default=Document.Kind.CLINIC_PAGE)
+    # Counts kept by claims.services as items finish (or wait for an editor again).
+    total = models.PositiveIntegerField(default=0, editable=False)
+    finished = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(finished__lte=F("total")), name="claims_ingestionjob_finished_le_total"
+            )
+        ]
+
+    def __str__(self):
+        pages = f"{self.total} page" + ("" if self.total == 1 else "s")
+        return f"Ingestion of {pages}, {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("admin:claims_candidate_job", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished >= self.total
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.finished / self.total)
+
+
+class IngestionItem(models.Model):
+    """One page of an ingestion job: where it comes from, and what came of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        STORED = "stored", "Stored"
+        ALREADY_STORED = "already_stored", "Already stored"
+        NEEDS_DECISION = "needs_decision", "Much like a stored page: an editor decides"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(IngestionJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    url = models.URLField("address", max_length=500, blank=True)
+    fetch = models.BooleanField(default=False, help_text="Fetch the page from its address.")
+    name = models.CharField(max_length=255, blank=True, help_text="The file's name, its format.")
+    title = models.CharField(max_length=300, blank=True)
+    data = models.BinaryField(
+        null=True, blank=True, editable=False
+    )  # the text given, if not fetched
+    # The editor's answer once the text was found much like a stored page.
+    supersedes = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    different_page = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    near_duplicates = models.JSONField(default=list, blank=True)  # [{pk, title, slug, similarity}]
+    document = models.ForeignKey(
+        Document, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    candidate_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job", "position"], name="claims_ingestionitem_position"
+            ),
+        ]
+
+    def __str__(self):
+        return self.url or self.name or f"Pasted text {self.position}"

@@ -3,14 +3,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from claims.candidates import propose
 from claims.claim_index import claim_index
-from claims.models import Candidate, Excerpt, SearchWord
+from claims.models import Candidate, Excerpt, IngestionItem, IngestionJob, SearchWord
 from config.generation import site_changed
+from sources.fetching import FetchRefused, fetch_page
 from sources.fingerprints import fingerprint
 from sources.ingest import IngestError, extract
 from sources.models import Document, NearDuplicate, body_sha256
@@ -199,3 +200,108 @@ def documents_refresh_counts(*, document_ids: Iterable[int | None]) -> None:
                 Subquery(excerpts.annotate(n=Count("claim", distinct=True)).values("n")), 0
             ),
         )
+
+
+# Ingestion in the background (claims.tasks runs ingestion_item_run for each item).
+
+
+def ingestion_job_create(
+    *, by, items: list[dict], publisher: str = "", kind: str = Document.Kind.CLINIC_PAGE
+) -> IngestionJob:
+    """A job of pages to ingest, each item a dict of IngestionItem's fields (an address to
+    fetch, or a text given with its file name). Nothing is ingested yet: queue its items
+    (claims.tasks.ingestion_job_queue) once this has returned."""
+    if not items:
+        raise ValidationError("Give at least one page: an address, a file or a text.")
+    with transaction.atomic():
+        job = IngestionJob.objects.create(
+            created_by=by, publisher=publisher, kind=kind, total=len(items)
+        )
+        IngestionItem.objects.bulk_create(
+            IngestionItem(job=job, position=position, **item)
+            for position, item in enumerate(items, start=1)
+        )
+    return job
+
+
+def ingestion_item_run(*, item_id: int) -> IngestionItem:
+    """Ingest one item of a job, if it is still waiting: fetch it (outside any transaction),
+    then store it and count it finished in one transaction. Run twice, it does nothing the
+    second time; interrupted, it leaves the item waiting."""
+    item = IngestionItem.objects.select_related("job").get(pk=item_id)
+    if item.status != IngestionItem.Status.QUEUED:
+        return item
+    data, name, url, refusal = item.data, item.name, item.url, ""
+    if item.fetch:
+        try:
+            page = fetch_page(item.url)
+        except FetchRefused as error:
+            refusal = str(error)
+        else:
+            data, name, url = page.body, page.file_name, page.url
+    with transaction.atomic():
+        item = IngestionItem.objects.select_for_update().select_related("job").get(pk=item_id)
+        if item.status != IngestionItem.Status.QUEUED:
+            return item
+        if refusal:
+            _item_finish(item, IngestionItem.Status.FAILED, refusal)
+        else:
+            _item_ingest(item, bytes(data or b""), name, url)
+    return item
+
+
+def _item_ingest(item: IngestionItem, data: bytes, name: str, url: str) -> None:
+    Status = IngestionItem.Status
+    try:
+        result = document_ingest(
+            data=data, name=name, title=item.title, url=url, publisher=item.job.publisher,
+            kind=item.job.kind, supersedes=item.supersedes, different_page=item.different_page,
+        )  # fmt: skip
+    except NearDuplicateError as error:
+        item.near_duplicates = [
+            {"pk": near.document.pk, "title": near.document.title, "slug": near.document.slug,
+             "similarity": round(near.similarity, 2),
+             "has_newer_version": near.document.newer_version is not None}
+            for near in error.near_duplicates
+        ]  # fmt: skip
+        _item_finish(item, Status.NEEDS_DECISION, str(error))
+    except (IngestError, ValidationError) as error:
+        _item_finish(item, Status.FAILED, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        item.document, item.candidate_count = result.document, len(result.candidates)
+        if result.created:
+            _item_finish(item, Status.STORED, f"Stored with {len(result.candidates)} candidates.")
+        else:
+            _item_finish(item, Status.ALREADY_STORED, "This text is already stored.")
+
+
+def _item_finish(item: IngestionItem, status: str, message: str) -> None:
+    now = timezone.now()
+    item.status, item.message, item.finished_at = status, message, now
+    item.save()
+    jobs = IngestionJob.objects.filter(pk=item.job_id)
+    jobs.update(finished=F("finished") + 1)
+    jobs.filter(finished=F("total")).update(finished_at=now)
+
+
+def ingestion_item_decide(
+    *, item: IngestionItem, supersedes: Document | None = None, different_page: bool = False
+) -> IngestionItem:
+    """The editor's answer for a text much like a stored page: a newer version of one of
+    those pages, or a different page. The item waits to be ingested again (queue it)."""
+    if (supersedes is None) == (not different_page):
+        raise ValidationError("Choose one of the pages offered, or a different page.")
+    with transaction.atomic():
+        item = IngestionItem.objects.select_for_update().get(pk=item.pk)
+        if item.status != IngestionItem.Status.NEEDS_DECISION:
+            raise ValidationError("This page has been decided already.")
+        offered = {near["pk"] for near in item.near_duplicates if not near["has_newer_version"]}
+        if supersedes is not None and supersedes.pk not in offered:
+            raise ValidationError("Choose one of the pages offered, or a different page.")
+        item.supersedes, item.different_page = supersedes, different_page
+        item.status, item.message, item.finished_at = IngestionItem.Status.QUEUED, "", None
+        item.save()
+        IngestionJob.objects.filter(pk=item.job_id).update(
+            finished=F("finished") - 1, finished_at=None
+        )
+    return item

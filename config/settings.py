@@ -232,8 +232,8 @@ CLAIM_INDEX_PATH = env_str("CLAIM_INDEX_PATH", str(BASE_DIR / "var" / "claim-ind
 # embedded default needs nothing but Python. A task is acknowledged only once it has run
 # (a worker killed in the middle leaves it to another), is refused back to the queue if its
 # worker process dies, and each worker takes one task at a time. A task taken by a worker
-# that vanished entirely goes back to the queue after CELERY_VISIBILITY_TIMEOUT seconds, so
-# that must exceed the longest task.
+# that vanished entirely goes back to the queue after CELERY_VISIBILITY_TIMEOUT seconds (so
+# that must exceed the longest task), found by the next sweep of a running worker.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Run at once, a task's retries run at once too; its failure is kept on its result.
@@ -244,7 +244,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes are kept in the database
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    # How often each worker looks for such tasks (seconds; one cheap Redis query).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 60, minimum=1),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = "UTC"
 # Celery beat: every WATCH_SCHEDULE_SECONDS, queue a check of each watched page that is due,

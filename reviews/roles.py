@@ -65,6 +65,7 @@ EDITOR_PERMISSIONS = [
     "auth.change_user",
     "corrections.view_correction",
     "corrections.change_correction",
+    "claims.view_ingestionjob",
     "watching.view_watch",
     "watching.add_watch",
     "watching.change_watch",

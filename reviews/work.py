@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from claims.models import Candidate, Claim
+from claims.models import Candidate, Claim, IngestionItem
 from corrections.models import Correction
 from reviews.agreement import AGREED, IN_CONFLICT, claim_states
 from reviews.models import Review, can_adjudicate
@@ -89,6 +89,18 @@ def my_work(user) -> list[WorkItem]:
                     reverse("admin:corrections_correction_change", args=[c.pk]),
                 )
                 for c in reports.only("pk", "page_title", "report").order_by("received_at")[:SHOWN]
+            ],
+        )
+    )
+    undecided = IngestionItem.objects.filter(status=IngestionItem.Status.NEEDS_DECISION)
+    items.append(
+        WorkItem(
+            "Ingested pages much like stored ones, to decide",
+            undecided.count(),
+            reverse("admin:claims_ingestionjob_changelist"),
+            [
+                (str(item), item.job.get_absolute_url())
+                for item in undecided.select_related("job").defer("data").order_by("pk")[:SHOWN]
             ],
         )
     )

@@ -24,9 +24,18 @@ from django.conf import settings
 from requests_hardened import Config, Manager
 from requests_hardened.ip_filter import InvalidIPAddress
 
-PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
 ROBOTS_MAX_BYTES = 500_000  # RFC 9309 asks crawlers to read at least 500 KiB of it
 REDIRECTS = (301, 302, 303, 307, 308)
+
+
+# The file name that tells sources.ingest how to read each kind of page fetched.
+FILE_NAME_BY_TYPE = {
+    "text/html": "page.html",
+    "application/xhtml+xml": "page.xhtml",
+    "text/plain": "page.txt",
+    "text/markdown": "page.md",
+}
+PAGE_TYPES = tuple(FILE_NAME_BY_TYPE)
 
 
 class FetchRefused(Exception):
@@ -42,6 +51,11 @@ class FetchedPage:
     url: str  # the address the page was found at, after redirects
     content_type: str
     body: bytes
+
+    @property
+    def file_name(self) -> str:
+        """A name whose ending tells sources.ingest.extract the page's format."""
+        return FILE_NAME_BY_TYPE[self.content_type]
 
 
 def fetch_page(url: str) -> FetchedPage:

@@ -17,14 +17,6 @@ from sources.ingest import IngestError
 from sources.models import Document
 from watching.models import Watch
 
-# The file name that tells sources.ingest how to read each kind of page fetched.
-NAME_BY_TYPE = {
-    "text/html": "page.html",
-    "application/xhtml+xml": "page.xhtml",
-    "text/plain": "page.txt",
-    "text/markdown": "page.md",
-}
-
 
 class Outcome(models.TextChoices):
     UNCHANGED = "unchanged", "Unchanged"
@@ -65,7 +57,7 @@ def watch_check(*, watch: Watch, now: datetime | None = None) -> CheckOutcome:
         older = watch.document
         try:
             result = document_ingest(
-                data=page.body, name=NAME_BY_TYPE[page.content_type], title=older.title,
+                data=page.body, name=page.file_name, title=older.title,
                 url=page.url, publisher=older.publisher, kind=older.kind, status=older.status,
                 supersedes=older,
             )  # fmt: skip

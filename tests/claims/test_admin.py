@@ -6,9 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from claims import tasks
 from claims.admin import NO_CLAIM_CHOSEN, REVIEW_PAGE_SIZE
 from claims.matching import SHOWN_MATCH
-from claims.models import Candidate, Claim, Excerpt
+from claims.models import Candidate, Claim, Excerpt, IngestionItem, IngestionJob
 from sources.models import Document
 from tests.factories import edited, make_claim, make_document, seed_page
 from tests.queries import count_queries
@@ -343,3 +344,96 @@ def test_a_split_or_a_searched_claim_that_cannot_be_is_refused_and_changes_nothi
     response = decide(editor_client, candidate, decision="accept", claim="another", another="")
     assert "search for the other claim and choose it" in response.content.decode()
     assert list(Candidate.objects.all()) == [candidate] and not Excerpt.objects.exists()
+
+
+# Ingestion in the background: a batch of addresses and files, and the job's page.
+
+BATCH = reverse("admin:claims_candidate_batch")
+
+
+def test_a_batch_of_addresses_and_files_is_ingested_and_its_page_shows_each_result(
+    editor_client, page_server
+):
+    url = page_server.serve("/ketamine", f"<html><body><p>{seed_page(0)}</p></body></html>")
+    files = [
+        SimpleUploadedFile("one.md", seed_page(1).encode()),
+        SimpleUploadedFile("two.txt", b"x"),
+    ]
+    response = editor_client.post(
+        BATCH,
+        {"addresses": f"{url}\n\n{page_server.url('/gone')}\n", "files": files,
+         "publisher": "Sunrise", "kind": "clinic_page"},
+    )  # fmt: skip
+    job = IngestionJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert (job.total, job.finished, job.publisher) == (4, 4, "Sunrise")
+    html = editor_client.get(job.get_absolute_url()).content.decode()
+    assert 'value="4"' in html and "4 of 4 pages done" in html and "finished" in html
+    assert "ingestion_progress.js" not in html  # nothing left to follow
+    for item in job.items.filter(status=IngestionItem.Status.STORED):
+        assert reverse("admin:claims_candidate_review", args=[item.document_id]) in html
+    assert "The site answered HTTP 404" in html and "two.txt" in html
+    listing = editor_client.get(reverse("admin:claims_ingestionjob_changelist")).content.decode()
+    assert job.get_absolute_url() in listing and "4 of 4 done" in listing
+
+
+@pytest.mark.parametrize(
+    "data, error",
+    [
+        ({"addresses": "not an address"}, "Line 1 is not a web address"),
+        ({"addresses": "ftp://clinic.example/page"}, "Line 1 is not a web address"),
+        ({}, "Give at least one address or file."),
+        ({"addresses": "\n".join(f"https://c.example/{n}" for n in range(51))}, "At most 50"),
+    ],
+)
+def test_a_bad_batch_is_refused_with_its_reason_and_starts_nothing(editor_client, data, error):
+    response = editor_client.post(BATCH, {"kind": "clinic_page", **data})
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not IngestionJob.objects.exists()
+
+
+def test_with_workers_the_request_only_queues_the_pages(editor_client, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(tasks.ingestion_item_task, "delay", queued.append)
+    response = editor_client.post(INGEST, {"pasted": PASTED, "kind": "clinic_page"})
+    job = IngestionJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()  # the progress page
+    assert queued == [job.items.get().pk] and not Document.objects.exists()
+    html = editor_client.get(job.get_absolute_url()).content.decode()
+    assert "0 of 1 page done" in html and "ingestion_progress.js" in html and "Refresh" in html
+    progress = editor_client.get(job.get_absolute_url() + "?format=json")
+    assert progress.json() == {"finished": 0, "total": 1, "done": False}
+    assert "no-store" in progress["Cache-Control"]
+    tasks.ingestion_item_run(item_id=queued[0])  # a worker
+    assert editor_client.get(job.get_absolute_url() + "?format=json").json()["done"] is True
+
+
+def test_an_editor_answers_on_the_jobs_page_for_a_page_much_like_a_stored_one(editor_client):
+    paste(editor_client, seed_page(0))
+    original = Document.objects.get()
+    files = [SimpleUploadedFile("later.md", edited(seed_page(0)).encode())]
+    editor_client.post(BATCH, {"files": files, "kind": "clinic_page"})
+    job = IngestionJob.objects.get(items__name="later.md")
+    html = editor_client.get(job.get_absolute_url()).content.decode()
+    assert "What is this text?" in html and f'value="{original.pk}"' in html
+    item = job.items.get()
+    response = editor_client.post(job.get_absolute_url(), {"item": item.pk, "store_as": "999"})
+    assert (
+        "Choose one of the pages offered"
+        in editor_client.get(response["Location"]).content.decode()
+    )
+    editor_client.post(job.get_absolute_url(), {"item": item.pk, "store_as": original.pk})
+    item.refresh_from_db()
+    assert item.status == "stored" and item.document.supersedes == original
+
+
+def test_reviewers_cannot_ingest_in_the_background(client, reviewer, editor):
+    client.force_login(editor)
+    client.post(BATCH, {"files": [SimpleUploadedFile("one.md", seed_page(1).encode())],
+                        "kind": "clinic_page"})  # fmt: skip
+    job = IngestionJob.objects.get()
+    client.force_login(reviewer)
+    for url in (BATCH, job.get_absolute_url(), job.get_absolute_url() + "?format=json"):
+        assert client.get(url).status_code == 403, url
+    assert client.post(job.get_absolute_url(), {"item": 1, "store_as": "x"}).status_code == 403

@@ -4,12 +4,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from claims.models import Candidate
+from claims.models import Candidate, IngestionItem
 from claims.services import (
     NearDuplicateError,
     candidate_dismiss,
     candidate_split,
     document_ingest,
+    ingestion_item_decide,
+    ingestion_item_run,
+    ingestion_job_create,
 )
 from sources.ingest import IngestError
 from sources.models import Document
@@ -209,3 +212,75 @@ def test_a_split_that_would_lose_or_repeat_text_is_refused():
     with pytest.raises(ValidationError, match="already been decided"):
         candidate_split(candidate=whole, at=20)
     assert document.candidates.count() == 2
+
+
+# Ingestion jobs (claims.tasks runs ingestion_item_run for each item).
+
+
+def job_of(*items, publisher="Sunrise Clinic"):
+    return ingestion_job_create(by=None, items=list(items), publisher=publisher)
+
+
+def run_all(job):
+    for item in job.items.all():
+        ingestion_item_run(item_id=item.pk)
+    job.refresh_from_db()
+    return {item.position: item for item in job.items.all()}
+
+
+def test_a_job_ingests_fetched_and_given_pages_and_counts_them_finished(page_server):
+    url = page_server.serve("/ketamine", f"<html><body><p>{seed_page(0)}</p></body></html>")
+    job = job_of(
+        {"url": url, "fetch": True},
+        {"data": seed_page(1).encode(), "name": "page.md"},
+        {"data": b"too short", "name": "short.txt"},
+        {"url": page_server.url("/missing"), "fetch": True},
+    )
+    assert (job.total, job.finished, job.is_finished) == (4, 0, False)
+    items = run_all(job)
+    assert [items[n].status for n in (1, 2, 3, 4)] == [
+        IngestionItem.Status.STORED, IngestionItem.Status.STORED,
+        IngestionItem.Status.FAILED, IngestionItem.Status.FAILED,
+    ]  # fmt: skip
+    assert items[1].document.url == url and items[1].document.publisher == "Sunrise Clinic"
+    assert items[1].candidate_count == items[1].document.candidates.count() > 0
+    assert "HTTP 404" in items[4].message and items[3].message
+    assert (job.finished, job.is_finished, job.percent) == (4, True, 100)
+    assert job.finished_at is not None
+
+
+def test_an_item_run_twice_is_ingested_once(page_server):
+    job = job_of({"data": seed_page(0).encode(), "name": "page.md"})
+    item = job.items.get()
+    assert ingestion_item_run(item_id=item.pk).status == "stored"
+    assert ingestion_item_run(item_id=item.pk).status == "stored"
+    job.refresh_from_db()
+    assert (Document.objects.count(), job.finished) == (1, 1)
+
+
+def test_a_page_much_like_a_stored_one_waits_for_the_editors_answer():
+    original = document_ingest(data=seed_page(0)).document
+    job = job_of(
+        {"data": edited(seed_page(0)).encode(), "name": "later.md"},
+        {"data": edited(edited(seed_page(0))).encode(), "name": "other.md"},
+    )
+    items = run_all(job)
+    assert {item.status for item in items.values()} == {"needs_decision"}
+    assert items[1].near_duplicates[0]["pk"] == original.pk and job.is_finished
+    with pytest.raises(ValidationError, match="Choose one of the pages offered"):
+        ingestion_item_decide(item=items[1], supersedes=make_document())
+    ingestion_item_decide(item=items[1], supersedes=original)
+    ingestion_item_decide(item=items[2], different_page=True)
+    job.refresh_from_db()
+    assert (job.finished, job.finished_at) == (0, None)
+    with pytest.raises(ValidationError, match="decided already"):
+        ingestion_item_decide(item=items[2], different_page=True)
+    items = run_all(job)
+    assert items[1].document.supersedes == original
+    assert items[2].document.supersedes is None and items[2].status == "stored"
+    assert job.finished == 2 and job.is_finished
+
+
+def test_a_job_needs_a_page():
+    with pytest.raises(ValidationError, match="at least one page"):
+        job_of()

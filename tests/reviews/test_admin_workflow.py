@@ -93,6 +93,11 @@ MATRIX = {
     "auth_group_changelist": [LOGIN, LOGIN, DENIED, DENIED, OK],
     "corrections_correction_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
     "corrections_correction_add": [LOGIN, LOGIN, DENIED, DENIED, DENIED],
+    "claims_candidate_batch": [LOGIN, LOGIN, DENIED, OK, OK],
+    "claims_ingestionjob_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "claims_ingestionjob_add": [LOGIN, LOGIN, DENIED, DENIED, DENIED],
+    "watching_watch_changelist": [LOGIN, LOGIN, DENIED, OK, OK],
+    "watching_watch_add": [LOGIN, LOGIN, DENIED, OK, OK],
 }
 
 

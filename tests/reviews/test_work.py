@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Candidate
+from claims.services import ingestion_item_run, ingestion_job_create
 from corrections.services import correction_report
 from reviews.models import Assignment, Review
 from reviews.work import TO_REVIEW, claims_to_review, my_work
@@ -47,6 +48,10 @@ def desk(reviewer, other_reviewer):
     Candidate.objects.create(
         document=sent, start=0, end=4, quote=sent.body[:4], category="onset", reasons=[]
     )
+    job = ingestion_job_create(
+        by=None, items=[{"data": sent.body.encode() + b"!", "name": "ALIKE.txt"}]
+    )
+    ingestion_item_run(item_id=job.items.get().pk)  # much like the page sent: to decide
     return {"to_do": to_do, "drafted": drafted, "conflict": conflict, "flagged": flagged}
 
 
@@ -68,6 +73,7 @@ def test_an_editor_also_sees_conflicts_flags_and_what_readers_sent(editor, desk)
         "Flagged for re-review": 1,
         "Pages sent by readers": 1,
         "Corrections to handle": 1,
+        "Ingested pages much like stored ones, to decide": 1,
         "Candidate sentences to file": 1,
     }
     conflict = next(item for item in my_work(editor) if item.label == "Conflicts to adjudicate")
@@ -86,7 +92,7 @@ def test_the_start_page_is_my_work_with_links_that_open(client, reviewer, editor
     response = client.get(INDEX)
     page = response.content.decode()
     assert "CONFLICT CLAIM" in page and "SENT PAGE" in page and "FLAGGED CLAIM" in page
-    assert "REPORTED ERROR" in page
+    assert "REPORTED ERROR" in page and "ALIKE.txt" in page
     for item in response.context["my_work"]:
         assert client.get(item.url).status_code == 200, item.url  # not 302 to ?e=1
 
