@@ -22,7 +22,7 @@ from corrections.services import correction_report, correction_settle
 from public.views import DocumentListView, StudyListView
 from questions.models import StudyResult
 from reviews.models import EvidenceLink, Review
-from reviews.services import claims_flag_for_rereview, review_publish
+from reviews.services import claims_flag_for_rereview, document_version_follow, review_publish
 from safety.models import Intervention, SafetyFact
 from sources.models import Study
 from tests.factories import (
@@ -36,6 +36,7 @@ from tests.factories import (
     make_safety_fact,
     make_study,
 )
+from watching.models import Watch
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +161,18 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
     claims = build_corpus()
     document = claims["supported"].excerpts.get().document
     study = Study.objects.filter(is_retracted=True).get()
+    # A newer version of the document, watched, in which the supported claim's quote changed:
+    # the versions on both document pages, the change notice on the claim page.
+    quote = claims["supported"].excerpts.get().quote
+    newer = make_document(
+        title=document.title, body=document.body.replace(quote, quote[:-1] + " <b>&</b>!"),
+        supersedes=document,
+    )  # fmt: skip
+    document_version_follow(older=document, newer=newer)
+    Watch.objects.create(
+        document=newer, url="https://clinic.example/ketamine",
+        last_checked_at=timezone.now(), last_changed_at=timezone.now(),
+    )  # fmt: skip
     report = reverse("corrections:report-claim", args=[claims["supported"].slug])
     correction_settle(
         correction=correction_report(
@@ -181,6 +194,7 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "document list": reverse("sources:list"),
         "document list, page 2": reverse("sources:list") + "?page=2",
         "document": document.get_absolute_url(),
+        "document, newer version and watched": newer.get_absolute_url(),
         "study list": reverse("studies:list"),
         "study list by design": reverse("studies:list") + "?design=case_series",
         "study": study.get_absolute_url(),
