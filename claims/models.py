@@ -369,10 +369,11 @@ class ExcerptQuerySet(models.QuerySet):
         it in a newer version of the page, by document title."""
         return (
             self.current()
-            .select_related("document")
+            .select_related("document", "carried_from")
             .only(
                 "quote", "start", "end", "prefix", "suffix", "claim_id",
                 "anchor_state", "anchor_text", "anchored_at",
+                "carried_from__quote", "carried_from__anchor_state", "carried_from__anchored_at",
                 "document__title", "document__slug", "document__url", "document__publisher",
                 "document__published_on",
             )

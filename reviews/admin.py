@@ -30,6 +30,7 @@ from reviews.services import (
     candidate_accept,
     claims_flag_for_rereview,
     derived_refresh,
+    excerpt_accept_new_wording,
     publication_refusal,
     retraction_reason,
     review_publish,
@@ -358,6 +359,23 @@ class EvidenceLinkAdmin(SimpleHistoryAdmin):
 
 @admin.register(Excerpt)
 class ExcerptAdmin(BaseExcerptAdmin):
+    list_filter = ["anchor_state", *BaseExcerptAdmin.list_filter]
+    actions = ["accept_new_wording"]
+
+    @admin.action(
+        description="Accept the new wording of quotes the page changed", permissions=["change"]
+    )
+    def accept_new_wording(self, request, queryset):
+        for excerpt in queryset:
+            try:
+                carried = excerpt_accept_new_wording(excerpt=excerpt)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{excerpt} now reads {carried} in “{carried.document}”."
+                )
+
     def save_related(self, request, form, formsets, change):
         """The claims and documents the quote was and is in: their text and counts."""
         super().save_related(request, form, formsets, change)

@@ -260,6 +260,44 @@ def document_version_follow(*, older: Document, newer: Document) -> dict[str, in
     return counts
 
 
+def excerpt_accept_new_wording(*, excerpt: Excerpt) -> Excerpt:
+    """An editor confirms that a quote the page changed still makes the same claim in its
+    new wording: the newer version gets that sentence as an excerpt of the claim, and the
+    old quote points to it (the claim page then shows the new wording and what it replaced).
+    The claim stays flagged: its review graded the old wording."""
+    with transaction.atomic():
+        excerpt = Excerpt.objects.select_for_update().select_related("document").get(pk=excerpt.pk)
+        newer = excerpt.document.newer_version
+        if excerpt.anchor_state != AnchorState.CHANGED or excerpt.carried_to_id or newer is None:
+            raise ValidationError(
+                f"{excerpt} is not a quote its page changed, waiting for an editor."
+            )
+        start = newer.body.find(excerpt.anchor_text)
+        if not excerpt.anchor_text or start < 0:
+            raise ValidationError(f"The newer version of “{newer}” no longer holds that wording.")
+        end = start + len(excerpt.anchor_text)
+        carried = Excerpt.objects.filter(document=newer, start=start, end=end).first()
+        if carried is None:
+            carried = Excerpt(claim_id=excerpt.claim_id, document=newer, quote=excerpt.anchor_text,
+                              start=start, end=end)  # fmt: skip
+            carried.full_clean()
+            carried.save()
+        elif carried.claim_id != excerpt.claim_id:
+            raise ValidationError(f"That sentence of “{newer}” is filed under another claim.")
+        excerpt.carried_to = carried
+        excerpt.save(update_fields=["carried_to"])
+        proposed = Candidate.objects.filter(
+            document=newer, start=start, end=end, status=Candidate.Status.PROPOSED
+        )
+        proposed.update(
+            status=Candidate.Status.ACCEPTED, excerpt=carried, decided_at=timezone.now()
+        )
+        claims_refresh_derived(claim_ids=[excerpt.claim_id])
+        documents_refresh_counts(document_ids=[excerpt.document_id, newer.pk])
+        site_changed()
+    return carried
+
+
 def _version_change(excerpt: Excerpt, newer: Document) -> str:
     if excerpt.anchor_state == AnchorState.CHANGED:
         return (

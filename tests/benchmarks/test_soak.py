@@ -9,7 +9,8 @@ from claims.models import IngestionJob
 from reviews.models import Review
 from tests.factories import make_claim
 
-pytestmark = pytest.mark.django_db
+# The writers close their database connection as the soak's threads do: no test transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 class OneRound(threading.Event):

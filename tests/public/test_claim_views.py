@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from claims.models import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, Claim
 from reviews.models import EvidenceLink, Review
+from reviews.services import document_version_follow, excerpt_accept_new_wording
 from safety.models import SafetyFact
 from sources.models import Study
 from tests.factories import (
@@ -680,8 +681,6 @@ def test_a_search_matching_too_many_claims_ranks_a_bounded_set_and_says_so(clien
 
 
 def test_a_claim_page_tells_readers_a_quote_was_changed_or_removed_in_a_newer_version(client):
-    from reviews.services import document_version_follow
-
     body = (
         "Ketamine infusions help 83% of our patients feel better. "
         "Ketamine is completely safe and non-addictive. Most notice relief within hours."
@@ -709,3 +708,18 @@ def test_a_claim_page_tells_readers_a_quote_was_changed_or_removed_in_a_newer_ve
     html = client.get(onset.claim.get_absolute_url()).content.decode()
     assert html.count("<mark>Most notice relief within hours.</mark>") == 1
     assert newer.get_absolute_url() in html and "version-change" not in html
+
+
+def test_a_claim_page_shows_an_accepted_new_wording_and_what_it_replaced(client):
+    body = "Ketamine infusions help 83% of our patients feel better. Call us today."
+    older = make_document(title="Sunrise page", publisher="Sunrise Clinic", body=body)
+    rate = make_excerpt(
+        document=older, quote="Ketamine infusions help 83% of our patients feel better."
+    )
+    newer = make_document(title="Sunrise page", body=body.replace("83%", "90%"), supersedes=older)
+    document_version_follow(older=older, newer=newer)
+    excerpt_accept_new_wording(excerpt=rate)
+    html = client.get(rate.claim.get_absolute_url()).content.decode()
+    assert "<mark>Ketamine infusions help 90% of our patients feel better.</mark>" in html
+    assert "which read “Ketamine infusions help 83% of our patients feel better.”" in html
+    assert "<mark>Ketamine infusions help 83%" not in html

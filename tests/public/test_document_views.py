@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -7,6 +8,7 @@ from django.urls import Resolver404, resolve
 from reviews.models import Review
 from tests.factories import make_claim, make_document, make_excerpt, make_review
 from tests.queries import count_queries
+from watching.models import Watch
 
 pytestmark = pytest.mark.django_db
 
@@ -96,10 +98,6 @@ def test_a_slug_longer_than_any_documents_matches_no_page(client):
 
 
 def test_a_watched_page_lists_its_versions_and_says_when_it_was_checked_and_changed(client):
-    from datetime import UTC, datetime
-
-    from watching.models import Watch
-
     first = make_document(title="Sunrise page", body=BODY)
     draft = make_document(title="Sunrise page", body=BODY + " Draft.", supersedes=first)
     draft.status = draft.Status.PROPOSED

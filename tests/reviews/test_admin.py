@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from claims.models import Candidate, Claim
 from reviews.models import Assignment, Review
-from tests.factories import make_evidence_link, make_excerpt, make_review, make_study
+from reviews.services import document_version_follow
+from tests.factories import (
+    make_document,
+    make_evidence_link,
+    make_excerpt,
+    make_review,
+    make_study,
+)
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +145,26 @@ def test_admin_search_and_autocomplete_work(superuser_client):
     )
     assert response.status_code == 200
     assert response.json()["results"]
+
+
+def test_editors_accept_a_changed_quotes_new_wording_and_reviewers_cannot(client, editor, reviewer):
+    body = "Ketamine infusions help 83% of our patients feel better. Call us today."
+    older = make_document(body=body)
+    rate = make_excerpt(document=older, quote=body.split(" Call")[0])
+    newer = make_document(body=body.replace("83%", "90%"), supersedes=older)
+    document_version_follow(older=older, newer=newer)
+    changelist = reverse("admin:claims_excerpt_changelist")
+    action = {"action": "accept_new_wording", "_selected_action": [rate.pk]}
+    client.force_login(reviewer)
+    offered = client.get(changelist).context["action_form"]
+    assert not offered or "accept_new_wording" not in dict(offered.fields["action"].choices)
+    client.post(changelist, action)
+    rate.refresh_from_db()
+    assert rate.carried_to is None
+    client.force_login(editor)
+    page = client.get(changelist + "?anchor_state__exact=changed").content.decode()
+    assert "83%" in page
+    response = client.post(changelist, action, follow=True)
+    rate.refresh_from_db()
+    assert rate.carried_to.quote == "Ketamine infusions help 90% of our patients feel better."
+    assert "now reads" in response.content.decode()

@@ -11,6 +11,7 @@ from reviews.roles import EDITOR
 from reviews.services import (
     claims_flag_for_rereview,
     document_version_follow,
+    excerpt_accept_new_wording,
     retraction_reason,
     review_publish,
     review_publish_consensus,
@@ -541,3 +542,22 @@ def test_only_a_pages_own_newer_version_is_followed():
     older, newer = make_document(), make_document()
     with pytest.raises(ValueError, match="is not the newer version"):
         document_version_follow(older=older, newer=newer)
+
+
+def test_an_editor_accepts_the_new_wording_of_a_changed_quote():
+    new_body = VERSION_1.replace("83%", "90%")
+    older, newer, quotes = page_versions(new_body)
+    document_version_follow(older=older, newer=newer)
+    rate = Excerpt.objects.get(pk=quotes["rate"].pk)
+    carried = excerpt_accept_new_wording(excerpt=rate)
+    rate.refresh_from_db()
+    assert rate.carried_to == carried and carried.document == newer
+    assert carried.quote == "Ketamine infusions help 90% of our patients feel better."
+    assert new_body[carried.start : carried.end] == carried.quote
+    assert list(Excerpt.objects.current().filter(claim=rate.claim)) == [carried]
+    assert Claim.objects.get(pk=rate.claim_id).needs_rereview  # graded on the old wording
+    with pytest.raises(ValidationError, match="not a quote its page changed"):
+        excerpt_accept_new_wording(excerpt=rate)  # once only
+    gone_or_moved = Excerpt.objects.get(pk=quotes["onset"].pk)
+    with pytest.raises(ValidationError, match="not a quote its page changed"):
+        excerpt_accept_new_wording(excerpt=gone_or_moved)
