@@ -9,7 +9,3 @@ urlpatterns = [
     path("send/", views.send, name="send"),
     path("sent/", views.sent, name="sent"),
 ]
-
-api_patterns = [
-    path("check", views.api_check, name="check"),
-]

@@ -1,22 +1,19 @@
-"""The page check: a form, its result, the button that sends a page to the editors, and the
-same check as JSON. Checking stores nothing and changes nothing, so the check itself needs
-no CSRF token (its form page can be cached like any public page); sending does, and is
-limited per address, capped in size and guarded by a honeypot."""
-
-import json
+"""The page check: a form, its result and the button that sends a page to the editors (the
+same check as JSON is the API's: api.views.CheckView). Checking stores nothing and changes
+nothing, so the check itself needs no CSRF token (its form page can be cached like any
+public page); sending does, and is limited per address, capped in size and guarded by a
+honeypot."""
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.decorators import ratelimit
 
-from checks.forms import CheckForm, SendForm, page_text
+from checks.forms import CheckForm, SendForm
 from checks.page_check import check_page
-from checks.serialize import page_check_json
 from checks.services import page_send_to_editors
 from config.client_address import ratelimit_key
 
@@ -26,12 +23,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     reader's own browser only for going back to it (a page marked no-store could not be
     gone back to without posting the page again)."""
     patch_cache_control(response, private=True, max_age=0)
-    return response
-
-
-def _unstored(response: HttpResponse) -> HttpResponse:
-    """The JSON of a check: kept by no cache at all."""
-    patch_cache_control(response, no_store=True, private=True)
     return response
 
 
@@ -86,37 +77,3 @@ def send(request: HttpRequest) -> HttpResponse:
 def sent(request: HttpRequest) -> HttpResponse:
     context = {"sent": True, "already": request.GET.get("already") == "1"}
     return render(request, "checks/sent.html", context)
-
-
-def _json_error(message: str, status: int) -> JsonResponse:
-    return JsonResponse({"error": message}, status=status)
-
-
-@csrf_exempt  # an API for programs; it changes nothing
-@ratelimit(key=ratelimit_key, rate=lambda group, request: settings.CHECK_RATE, method="POST",
-           block=False)  # fmt: skip
-def api_check(request: HttpRequest) -> JsonResponse:
-    """POST {"text": "..."}: the check as JSON (see checks.serialize for its shape)."""
-    if request.method != "POST":
-        response = _json_error('Use POST with a JSON body: {"text": "..."}.', 405)
-        response["Allow"] = "POST"
-        return response
-    if request.limited:
-        response = _json_error("Too many checks from this address; try again in a minute.", 429)
-        response["Retry-After"] = "60"
-        return response
-    if request.content_type != "application/json":
-        return _json_error("Send the body as application/json.", 415)
-    try:
-        body = json.loads(request.body)
-    except RequestDataTooBig:
-        return _json_error("The request body is too large.", 413)
-    except (UnicodeDecodeError, ValueError):
-        return _json_error("The body is not valid JSON.", 400)
-    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
-        return _json_error('The body must be a JSON object with a string "text".', 400)
-    try:
-        text = page_text(body["text"])
-    except ValidationError as error:
-        return _json_error(" ".join(error.messages), 400)
-    return _unstored(JsonResponse(page_check_json(check_page(text), request)))

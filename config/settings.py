@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "corrections",
     "sources",
     "claims",
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "watching",
     "checks",
     "public",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +83,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before CommonMiddleware, as django-cors-headers requires, so its redirects carry CORS.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -314,6 +321,49 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# The read API (api app): public data only, so nobody signs in to it (every caller is
+# anonymous to it); JSON in and out; every error as {"error": "why"}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.CappedJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.error_response",
+}
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
+# How many reads one address may make (django-ratelimit's "count/period"); a response the
+# page cache serves is not counted.
+API_READ_RATE = env_str("API_READ_RATE", "300/m")
+# The OpenAPI 3 schema at /api/v1/openapi.json; its documentation page at /api/v1/docs/ is
+# Swagger UI from our own static files (the sidecar package), so the strict CSP holds.
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME}: read API",
+    "DESCRIPTION": (
+        "The published reviews of ketamine-therapy marketing claims, as data: questions, "
+        "claims with their quotes, verdicts, GRADE certainty and evidence, the clinics' "
+        "documents, the studies, the interventions' safety profiles, and the page check. "
+        "Not medical advice."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "reviews.models.Verdict",
+        "CertaintyEnum": "reviews.models.Certainty",
+        "QuestionTopicEnum": "questions.models.Topic",
+        "SafetyTopicEnum": "safety.models.SafetyTopic",
+    },
+}
+# CORS: any site's scripts may read the API's GET answers (public data, no credentials).
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 
 # Sign-in throttling (django-axes). The lock holds a username *from one address*: by
 # username alone anyone could lock an editor out, by address alone a shared office

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from checks.urls import api_patterns as check_api_patterns
 from public import views
 from public.feeds import LatestReviewsFeed
 from public.sitemaps import SITEMAPS
@@ -25,7 +24,7 @@ urlpatterns = [
     path("safety/", include(intervention_patterns)),
     path("check/", include("checks.urls")),
     path("corrections/", include(correction_patterns)),
-    path("api/v1/", include((check_api_patterns, "api"))),
+    path("api/v1/", include("api.urls")),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -1,4 +1,4 @@
-"""Imports run one way, public → checks → watching → questions → reviews → safety → claims →
+"""Imports run one way, api → public → checks → watching → questions → reviews → safety → claims →
 sources → corrections, and config imports no app outside its root urls (apps may import config)."""
 
 import ast
@@ -17,6 +17,7 @@ LAYERS = [
     "watching",
     "checks",
     "public",
+    "api",
 ]  # each may import only those before it
 # config's only module that may import an app: the root urls.
 CONFIG_IMPORTING_APPS = {"urls.py"}

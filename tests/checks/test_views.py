@@ -240,7 +240,7 @@ def test_bad_api_input_gets_a_4xx_with_a_reason(client, body, content_type, stat
 
 def test_the_api_takes_posts_only(client):
     response = client.get(API)
-    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
     assert "Use POST" in response.json()["error"]
 
 

@@ -187,6 +187,8 @@ def test_no_public_page_answers_a_server_error(client, published, route, data):
     assert response.status_code < 500, url
     if route in POST_ONLY:
         assert response.status_code == 405, url
+    elif response.status_code in (400, 404) and response["Content-Type"] == "application/json":
+        assert route.startswith("api/") and response.json()["error"], url  # the API's error
     elif response.status_code in (400, 404):
         assert "Ketamine claims, checked" in response.content.decode(), url  # the site's page
 
@@ -248,8 +250,8 @@ def test_a_query_of_too_many_fields_is_a_bad_request_on_the_sites_page(
 ):
     fields = "&".join(f"f{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
     response = client.get(f"/{page_of(route, published)}?{fields}")
-    if route in POST_ONLY:
-        assert response.status_code == 405 and response["Allow"] == "POST", route
+    if route in POST_ONLY and response.status_code == 405:
+        assert response["Allow"].startswith("POST"), route
         return
     assert response.status_code in (200, 400, 404), route  # pages that never read the query
     if response.status_code != 200:
