@@ -16,9 +16,9 @@ CURSORS = ("after", "before")
 
 
 class KeysetPagination(BasePagination):
-    """The view names its `ordering` (an Ordering whose last key is unique). A view that
-    pages a ranking instead sets `ranked_identity` on the queryset's request (see
-    ClaimViewSet) and gives `load_ranked(pks)`."""
+    """The view names its `ordering` (an Ordering whose last key is unique); a view paging
+    a search's ranking instead sets `ranking` (its cache identity and how to compute it)
+    and gives `load_ranked(pks)`, the rows of one page."""
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

@@ -6,6 +6,7 @@ a query), and is rate-limited per address."""
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from api import serializers as api
 from api.filters import DocumentFilter, InterventionFilter, QuestionFilter, StudyFilter
-from api.pagination import KeysetPagination
+from api.pagination import CURSORS, KeysetPagination
 from api.parsers import CappedJSONParser
 from api.throttling import CheckThrottle, ReadThrottle
 from checks.forms import page_text
@@ -167,7 +168,9 @@ class ClaimViewSet(PublicViewSet):
         if self.action == "list":
             self.ordering = self.filterset.ordering()
             if self.ordering is RELEVANCE:
-                identity = self.request.query_params.urlencode()
+                identity = urlencode(
+                    sorted((k, v) for k, v in self.request.query_params.items() if k not in CURSORS)
+                )
                 self.ranking = Ranking(
                     f"api-ranking:{SEARCH_CANDIDATES}:{identity}",
                     lambda: claims.ranked_matches(SEARCH_CANDIDATES),
