@@ -380,11 +380,13 @@ class ExcerptQuerySet(models.QuerySet):
             .order_by("document__title", "start", "pk")
         )  # fmt: skip
 
-    def documents_by_claim(self) -> dict[int, list[Document]]:
+    def documents_by_claim(self, *fields: str) -> dict[int, list[Document]]:
         """The documents quoting each claim (by claim pk), each once, by title: where the
-        claims appear, in one query."""
+        claims appear, in one query. Each document has its slug, title and publisher, and
+        any other of its `fields`."""
+        shown = ("slug", "title", "publisher", *fields)
         rows = self.current().select_related("document").only(
-            "claim_id", "document__slug", "document__title", "document__publisher"
+            "claim_id", *(f"document__{name}" for name in shown)
         ).order_by("document__title", "document_id")  # fmt: skip
         found: dict[int, dict[int, Document]] = {}
         for excerpt in rows:

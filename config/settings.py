@@ -332,6 +332,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.error_response",
 }
+# The licence of the site's data (the reviews, the API, the feeds and the downloads).
+DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)
 # How many reads one address may make (django-ratelimit's "count/period"); a response the
 # page cache serves is not counted.

@@ -3,7 +3,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from public import views
-from public.feeds import LatestReviewsFeed
+from public.feeds import LatestReviewsFeed, claim_review_feed
 from public.sitemaps import SITEMAPS
 from public.urls import (
     claim_patterns,
@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
+    path("feeds/claim-reviews.jsonld", claim_review_feed, name="claim-review-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),

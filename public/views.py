@@ -1,6 +1,6 @@
 from collections import Counter
 from collections.abc import Iterable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -38,6 +38,7 @@ from public.caching import (
     rendered_rows_by_key,
 )
 from public.charts import forest_plots, timeline
+from public.claim_review import claim_review_json_ld
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
 from questions.models import TOPIC_ORDER, Question
@@ -226,83 +227,10 @@ class ClaimDetailView(DetailView):
             site = self.request.build_absolute_uri("/")
             context["json_ld"] = cached_value(
                 f"claim-json-ld:{site}:{claim.pk}",
-                lambda: claim_review_json_ld(self.request, context),
+                lambda: claim_review_json_ld(self.request, claim, review, context["excerpts"]),
                 context["generation"],
             )
         return context
-
-
-def claim_review_json_ld(request, context) -> dict:
-    """schema.org ClaimReview for a claim with a published review, with the properties
-    Google's fact-check documentation requires (claimReviewed, reviewRating, url) and those
-    it recommends (author, datePublished, and itemReviewed: the Claim, who made it, where
-    and when it appeared)."""
-    claim, review = context["claim"], context["review"]
-    documents = list({e.document.pk: e.document for e in context["excerpts"]}.values())
-    appearances = {d.pk: _appearance(request, d) for d in documents}
-    item = {"@type": "Claim", "appearance": list(appearances.values())}
-    if authors := _claim_authors(documents):
-        # One author as itself, several as a list: JSON-LD reads both alike.
-        item["author"] = authors[0] if len(authors) == 1 else authors
-    if documents:
-        # The earliest dated document; undated ones sort after every dated one.
-        first = min(documents, key=lambda d: (d.published_on is None, d.published_on))
-        item["firstAppearance"] = appearances[first.pk]
-        if first.published_on:
-            item["datePublished"] = first.published_on.isoformat()
-    return {
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": request.build_absolute_uri(claim.get_absolute_url()),
-        "claimReviewed": claim.statement,
-        "datePublished": review.published_at.date().isoformat(),
-        "author": {
-            "@type": "Organization",
-            "name": settings.SITE_NAME,
-            "url": request.build_absolute_uri(reverse("home")),
-        },
-        "reviewRating": _review_rating(context["verdict"]),
-        "itemReviewed": item,
-    }
-
-
-def _appearance(request, document: Document) -> dict:
-    url = document.url or request.build_absolute_uri(document.get_absolute_url())
-    return {"@type": "CreativeWork", "url": url, "name": document.title}
-
-
-def _claim_authors(documents: Iterable[Document]) -> list[dict]:
-    """Who made the claim: an Organization for each clinic or site whose documents quote
-    it, named as the documents name their publisher (or, failing that, by the site's
-    address), with the site's address where one is known. A document that names neither
-    adds no one: a claim's author is not guessed."""
-    authors: dict[str, dict] = {}
-    for document in documents:
-        parts = urlsplit(document.url)
-        site = f"{parts.scheme}://{parts.netloc}/" if parts.netloc else ""
-        name = document.publisher.strip() or parts.hostname or ""
-        if not name:
-            continue
-        author = authors.setdefault(name, {"@type": "Organization", "name": name})
-        if site:
-            author.setdefault("url", site)
-    return list(authors.values())
-
-
-def _review_rating(verdict: Review.Verdict) -> dict:
-    """The verdict as a schema.org Rating. Google's fact-check documentation requires only
-    alternateName, the verdict in words (the part its results show), and recommends
-    ratingValue with bestRating and worstRating for a numeric rating. "Not checkable" has
-    no point on the 1-5 scale, so its rating is the words alone rather than a scale with
-    no value on it."""
-    rating = {"@type": "Rating", "alternateName": verdict.label}
-    if verdict.rating is not None:
-        rating |= {
-            "ratingValue": verdict.rating,
-            "bestRating": max(VERDICT_RATINGS.values()),
-            "worstRating": min(VERDICT_RATINGS.values()),
-        }
-    return rating
 
 
 @method_decorator(cached_public_page, name="dispatch")

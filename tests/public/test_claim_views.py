@@ -442,6 +442,7 @@ def test_detail_carries_claimreview_json_ld(client):
     assert data["reviewRating"] == {
         "@type": "Rating",
         "alternateName": "Misleading",
+        "name": "Misleading",
         "bestRating": 5,
         "worstRating": 1,
         "ratingValue": 2,
@@ -498,7 +499,7 @@ def test_a_numeric_verdict_is_rated_on_a_one_to_five_scale(client, verdict):
 
 def test_a_not_checkable_verdict_is_rated_in_words_alone(client):
     rating = claim_review(client, graded(verdict=Review.Verdict.NOT_CHECKABLE))["reviewRating"]
-    assert rating == {"@type": "Rating", "alternateName": "Not checkable"}
+    assert rating == {"@type": "Rating", "alternateName": "Not checkable", "name": "Not checkable"}
 
 
 def test_the_claim_is_credited_to_each_clinic_whose_documents_make_it(client):
@@ -535,6 +536,14 @@ def test_the_claim_is_credited_to_each_clinic_whose_documents_make_it(client):
     assert len(item["appearance"]) == len(documents)
     assert item["firstAppearance"]["url"] == "https://calm.example/ketamine?ref=1"
     assert item["datePublished"] == "2022-03-01"
+
+
+def test_a_claim_whose_documents_name_no_publisher_says_so_rather_than_guess(client):
+    claim = graded(quote="Ketamine works")
+    claim.excerpts.all().delete()
+    make_excerpt(claim=claim, document=make_document(publisher="", url=""), quote="Ketamine works")
+    item = claim_review(client, claim)["itemReviewed"]
+    assert item["author"] == {"@type": "Organization", "name": "Publisher not identified"}
 
 
 def test_json_ld_cannot_be_broken_out_of(client):

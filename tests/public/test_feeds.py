@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from reviews.models import Review
 from tests.factories import make_excerpt, make_review
+from tests.jsonld import expand, schema_org_iris
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +55,70 @@ def test_each_entry_has_an_id_a_link_to_its_claim_and_when_it_was_updated(client
     assert entry.title == "Misleading: Ketamine works within hours."
     assert entry.updated_parsed and entry.published_parsed
     assert feed.feed.updated_parsed
+
+
+# The ClaimReview data feed, as aggregators read it: JSON-LD expanded by pyld against the
+# schema.org context (tests/contexts/), every term one schema.org defines.
+
+SCHEMA = "http://schema.org/"
+
+
+def claim_review_feed(client) -> dict:
+    response = client.get(reverse("claim-review-feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/ld+json"
+    return response.json()
+
+
+def iris_used(node) -> set[str]:
+    """Every property and type IRI of an expanded JSON-LD document."""
+    found = set()
+    if isinstance(node, list):
+        for child in node:
+            found |= iris_used(child)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":  # a node's types, or a typed value's one
+                found |= set(value) if isinstance(value, list) else {value}
+            elif not key.startswith("@"):
+                found.add(key)
+            found |= iris_used(value)
+    return found
+
+
+def value(node: dict, name: str):
+    [found] = node[SCHEMA + name]
+    return found.get("@value", found.get("@id", found))
+
+
+def test_the_claim_review_feed_holds_every_published_review_with_what_google_requires(client):
+    first = published("Ketamine works within hours.")
+    second = published("Six infusions are needed.", verdict=Review.Verdict.FALSE)
+    draft = make_excerpt()
+    make_review(claim=draft.claim, status=Review.Status.DRAFT, verdict=Review.Verdict.FALSE)
+    [feed] = expand(claim_review_feed(client))
+    assert feed["@type"] == [SCHEMA + "DataFeed"]
+    items = [value(element, "item") for element in feed[SCHEMA + "dataFeedElement"]]
+    assert [value(item, "claimReviewed") for item in items] == [
+        second.claim.statement,
+        first.claim.statement,
+    ]  # newest first; the draft review is not there
+    for item, review in zip(items, [second, first], strict=True):
+        assert item["@type"] == [SCHEMA + "ClaimReview"]
+        assert value(item, "url") == "http://testserver" + review.claim.get_absolute_url()
+        assert value(value(item, "reviewRating"), "alternateName") == review.get_verdict_display()
+        assert value(value(item, "author"), "name") == settings.SITE_NAME
+        assert value(item, "datePublished") == review.published_at.date().isoformat()
+        claim = value(item, "itemReviewed")
+        assert value(value(claim, "author"), "name") == "Example Clinic"
+        document = review.claim.excerpts.get().document
+        assert value(value(claim, "appearance"), "name") == document.title
+    assert iris_used(feed) <= schema_org_iris()
+
+
+def test_the_claim_review_feed_costs_the_same_queries_for_many_reviews(client):
+    published("Ketamine works within hours.")
+    one = count_queries(client, reverse("claim-review-feed"))
+    for n in range(4):
+        published(f"Claim {n}.")
+    assert count_queries(client, reverse("claim-review-feed")) == one == 2  # reviews; documents

@@ -1,0 +1,38 @@
+"""JSON-LD expansion with pyld against the contexts in tests/contexts/, never the network."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from pyld import jsonld
+
+CONTEXTS = Path(__file__).parent / "contexts"
+# The addresses a document may name as its context, and the file that stands for each.
+KNOWN = {
+    "https://schema.org": "schemaorg.jsonld",
+    "https://schema.org/": "schemaorg.jsonld",
+    "http://schema.org": "schemaorg.jsonld",
+    "http://schema.org/": "schemaorg.jsonld",
+}
+
+
+@cache
+def context_document(name: str) -> dict:
+    return json.loads((CONTEXTS / name).read_text(encoding="utf-8"))
+
+
+def load_document(url: str, options=None) -> dict:
+    if url not in KNOWN:
+        raise jsonld.JsonLdError(f"No local context for {url}.", "loading document failed")
+    return {"contextUrl": None, "documentUrl": url, "document": context_document(KNOWN[url])}
+
+
+def expand(document: dict) -> list:
+    return jsonld.expand(document, {"documentLoader": load_document})
+
+
+def schema_org_iris() -> set[str]:
+    """Every type's and property's IRI the schema.org context defines."""
+    return {
+        f"http://schema.org/{term}" for term in context_document("schemaorg.jsonld")["@context"]
+    }
