@@ -11,7 +11,6 @@ from claims.models import Claim
 from reviews.models import VERDICT_RATINGS, Review
 from sources.models import Document
 
-
 # Who made a claim whose documents name neither a publisher nor an address: said so, in
 # words, rather than left out (aggregators expect an author) or guessed.
 UNIDENTIFIED_AUTHOR = {"@type": "Organization", "name": "Publisher not identified"}
