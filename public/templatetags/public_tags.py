@@ -7,6 +7,7 @@ import json
 from functools import cache
 
 from django import template
+from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -74,3 +75,16 @@ def html_datetime(value: datetime.date) -> str:
     if isinstance(value, datetime.datetime):
         return template_localtime(value).isoformat(timespec="seconds")
     return value.isoformat()
+
+
+@register.inclusion_tag("public/includes/sharing.html", takes_context=True)
+def sharing(context, title: str, description: str, row) -> dict:
+    """Open Graph and Twitter card tags for a page about `row`: what a link to it shows
+    when it is shared (its address, title, summary and the site's picture)."""
+    request = context["request"]
+    return {
+        "title": title,
+        "description": description,
+        "url": request.build_absolute_uri(row.get_absolute_url()),
+        "image": request.build_absolute_uri(static("img/share.png")),
+    }

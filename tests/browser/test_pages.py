@@ -100,3 +100,27 @@ def test_every_page_type_has_no_serious_accessibility_violation(
             failures.append(f"{name}: page is wider than a {width}px screen")
     context.close()
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/claims/study-2017-83-percent-gad-sad-improved/",
+        "/questions/does-ketamine-work-within-hours/",
+    ],
+)
+def test_claim_and_question_pages_print_without_the_sites_furniture(
+    live_server, page, corpus, path
+):
+    page.goto(live_server.url + path)
+    assert page.locator("h1").count() == 1
+    assert page.locator(".site-search").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header nav").is_visible()
+    assert not page.locator(".site-search").is_visible()
+    assert page.locator(".site-footer .notice").is_visible()
+    assert page.locator("h1").is_visible()
+    # A link's address is written out after it, as paper cannot be clicked.
+    link = page.locator("main a[href^='/']").first
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert link.get_attribute("href") in after

@@ -1,5 +1,6 @@
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -148,3 +149,47 @@ def test_server_errors_get_a_standalone_friendly_page():
 
     html = render_to_string("500.html")
     assert "Something went wrong" in html and "{%" not in html
+
+
+# Sharing: what a link to a claim, question or document shows where it is shared.
+
+SHARING_TAG = re.compile(r'<meta (?:property|name)="((?:og|twitter):[a-z:]+)" content="([^"]*)"')
+
+
+def shared_rows() -> dict:
+    excerpt = make_excerpt()
+    review = make_review(claim=excerpt.claim, status=Review.Status.PUBLISHED,
+                         summary="Thin evidence <b>&</b> one small trial.")  # fmt: skip
+    return {
+        "claim": (excerpt.claim, excerpt.claim.statement, review.summary),
+        "question": (question := make_question(), question.question,
+                     question.bottom_line_patients),
+        "document": (excerpt.document, excerpt.document.title, None),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["claim", "question", "document"])
+def test_a_page_names_its_title_summary_address_and_picture_for_sharing(client, kind):
+    row, title, description = shared_rows()[kind]
+    html = client.get(row.get_absolute_url()).content.decode()
+    tags = dict(
+        re.findall(r'<meta (?:property|name)="((?:og|twitter):[a-z:]+)" content="([^"]*)"', html)
+    )
+    assert unescape(tags["og:title"]) == unescape(tags["twitter:title"]) == title
+    if description:
+        assert unescape(tags["og:description"]) == description
+    assert "<b>" not in html.split("</head>")[0]  # the summary's markup escaped
+    assert tags["og:url"] == "http://testserver" + row.get_absolute_url()
+    assert tags["og:image"] == "http://testserver/static/img/share.png"
+    assert tags["twitter:card"] == "summary"
+
+
+def test_the_site_has_an_icon_at_the_address_browsers_ask(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+def test_claim_and_question_pages_have_a_print_stylesheet(client):
+    html = client.get(make_question().get_absolute_url()).content.decode()
+    assert 'href="/static/css/print.css" media="print"' in html
