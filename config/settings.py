@@ -164,8 +164,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files served at the site's root by WhiteNoise: /favicon.ico, which browsers ask for
 # before reading a page's icon links.
 WHITENOISE_ROOT = BASE_DIR / "static_root"
+# The public dataset's downloads (public.datasets), made once per change to the data.
+DATASET_DIR = Path(env_str("DATASET_DIR", str(BASE_DIR / "var" / "datasets")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "datasets": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATASET_DIR},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -263,11 +269,17 @@ CELERY_TIMEZONE = "UTC"
 # Celery beat: every WATCH_SCHEDULE_SECONDS, queue a check of each watched page that is due,
 # spread over that time.
 WATCH_SCHEDULE_SECONDS = env_int("WATCH_SCHEDULE_SECONDS", 300, minimum=10)
+# And every DATASET_SCHEDULE_SECONDS, export the public dataset if it changed.
+DATASET_SCHEDULE_SECONDS = env_int("DATASET_SCHEDULE_SECONDS", 600, minimum=10)
 CELERY_BEAT_SCHEDULE = {
     "check-watched-pages": {
         "task": "watching.tasks.watches_check_due_task",
         "schedule": WATCH_SCHEDULE_SECONDS,
-    }
+    },
+    "export-dataset": {
+        "task": "public.tasks.dataset_export_task",
+        "schedule": DATASET_SCHEDULE_SECONDS,
+    },
 }
 
 # Fetching watched clinic pages (sources.fetching). The fetcher names itself, obeys each
@@ -335,6 +347,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.error_response",
 }
+# The site's own address, for what is made outside a request (the dataset's downloads).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 # The licence of the site's data (the reviews, the API, the feeds and the downloads).
 DATA_LICENSE_URL = env_str("DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1)

@@ -26,6 +26,8 @@ urlpatterns = [
     path("corrections/", include(correction_patterns)),
     path("api/v1/", include("api.urls")),
     path("methodology/", views.MethodologyView.as_view(), name="methodology"),
+    path("data/", views.data, name="data"),
+    path("data/<str:name>", views.data_file, name="data-file"),
     path("feeds/reviews.atom", LatestReviewsFeed(), name="review-feed"),
     path("feeds/claim-reviews.jsonld", claim_review_feed, name="claim-review-feed"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -4,15 +4,17 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import quote_etag, url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView, TemplateView
@@ -28,6 +30,7 @@ from claims.models import (
     validate_search_query,
 )
 from config.client_address import ratelimit_key
+from config.generation import site_generation
 from corrections.models import REPORT_MAX_CHARS, Correction
 from corrections.services import correction_report
 from public.caching import (
@@ -39,8 +42,10 @@ from public.caching import (
 )
 from public.charts import forest_plots, timeline
 from public.claim_review import claim_review_json_ld
+from public.datasets import CSV_ARCHIVE, JSON_FILE, TABLES, about, latest_export
 from public.filters import RELEVANCE, ClaimFilter, claim_list_queryset
 from public.pagination import InvalidCursor, paginate, paginate_ranked
+from public.tasks import dataset_export_request
 from questions.models import TOPIC_ORDER, Question
 from questions.search import site_search
 from reviews.models import VERDICT_RATINGS, Review, verdict_changes
@@ -459,6 +464,54 @@ class MethodologyView(TemplateView):
         context["verdicts"] = [(v, VERDICT_RATINGS.get(v)) for v in Review.Verdict]
         context["certainties"] = list(Review.Certainty)
         return context
+
+
+DATA_FILES = {
+    CSV_ARCHIVE: ("Every table as CSV, with the data dictionary (ZIP)", "application/zip"),
+    JSON_FILE: ("Every table as one JSON file", "application/json"),
+}
+
+
+@require_GET
+def data(request):
+    """The dataset's downloads, licence, citation and dictionary. A change to the public
+    data since the last export asks for a new one, once (at once without a worker); the
+    last export is offered meanwhile."""
+    generation = site_generation()
+    export = latest_export()
+    if export is None or export.generation != generation:
+        dataset_export_request(generation)
+        export = latest_export()
+    files = [
+        {"name": name, "label": label, **export.files[name]}
+        for name, (label, _) in DATA_FILES.items()
+    ] if export else []  # fmt: skip
+    context = {
+        "export": export,
+        "files": files,
+        "stale": bool(export) and export.generation != generation,
+        "about": about(export.made_at if export else timezone.now()),
+        "tables": TABLES,
+    }
+    return render(request, "public/data.html", context)
+
+
+@require_GET
+def data_file(request, name: str):
+    """One of the latest export's files, as a download, with its checksum as ETag."""
+    export = latest_export()
+    if name not in DATA_FILES or export is None or name not in export.files:
+        raise Http404("No such download.")
+    etag = quote_etag(export.files[name]["sha256"])
+    if etag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers={"ETag": etag})
+    stored = storages["datasets"].open(export.path(name))
+    response = FileResponse(
+        stored, as_attachment=True, filename=name, content_type=DATA_FILES[name][1]
+    )
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+    return response
 
 
 @require_GET

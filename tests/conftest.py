@@ -121,6 +121,17 @@ def page_server(settings):
 
 
 @pytest.fixture(autouse=True)
+def dataset_storage(settings, tmp_path):
+    """Each test's dataset exports go to a folder of its own."""
+    settings.STORAGES = settings.STORAGES | {
+        "datasets": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "datasets"},
+        }
+    }
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_at_once(settings):
     """Background tasks run in the test's process, at once, as without a broker (Celery reads
     the Django settings as they are); the tests of real workers

@@ -199,6 +199,7 @@ def test_every_public_page_passes_the_nu_html_checker(client, validator, tmp_pat
         "study list by design": reverse("studies:list") + "?design=case_series",
         "study": study.get_absolute_url(),
         "methodology": reverse("methodology"),
+        "open data": reverse("data"),
         "safety profiles": reverse("safety:list"),
         "safety profile": Intervention.objects.get().get_absolute_url(),
         "question list": reverse("questions:list"),

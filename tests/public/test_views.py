@@ -5,6 +5,8 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from config.generation import site_changed
+from public.models import DatasetExport
 from reviews.models import Review
 from tests.factories import (
     make_document,
@@ -193,3 +195,59 @@ def test_the_site_has_an_icon_at_the_address_browsers_ask(client):
 def test_claim_and_question_pages_have_a_print_stylesheet(client):
     html = client.get(make_question().get_absolute_url()).content.decode()
     assert 'href="/static/css/print.css" media="print"' in html
+
+
+# Open data: the downloads page and its files, made once per change to the data.
+
+
+def test_the_data_page_offers_the_downloads_licence_citation_and_dictionary(client, settings):
+    published_claim()
+    html = client.get(reverse("data")).content.decode()
+    assert 'href="/data/ketamine-claims-csv.zip"' in html
+    assert 'href="/data/ketamine-claims.json"' in html
+    assert settings.DATA_LICENSE_URL in html and "Cite it as" in html
+    assert "<code>risk_of_bias_reason</code>" in html  # the dictionary
+    assert "Not medical advice" in html
+
+
+def test_the_dataset_is_made_once_per_change_not_per_request(client):
+    published_claim()
+    client.get(reverse("data"))
+    client.get(reverse("data"))
+    [first] = DatasetExport.objects.all()
+    response = client.get(reverse("data-file", args=["ketamine-claims.json"]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ketamine-claims.json"'
+    site_changed()
+    client.get(reverse("data"))
+    [second] = DatasetExport.objects.all()
+    assert second.made_at >= first.made_at and second.pk != first.pk
+
+
+def test_with_a_worker_the_page_serves_the_last_export_and_asks_for_one_new(
+    client, settings, monkeypatch
+):
+    published_claim()
+    client.get(reverse("data"))
+    site_changed()
+    queued = []
+    monkeypatch.setattr("public.tasks.dataset_export_task.delay", lambda: queued.append(1))
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    for _ in range(3):
+        html = client.get(reverse("data")).content.decode()
+    assert "a newer export is being made" in html and 'href="/data/ketamine-claims.json"' in html
+    assert queued == [1]  # once for this change, however many readers ask
+
+
+def test_a_download_answers_a_conditional_request_with_304(client):
+    client.get(reverse("data"))
+    url = reverse("data-file", args=["ketamine-claims-csv.zip"])
+    response = client.get(url)
+    assert response["Content-Type"] == "application/zip" and response["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize("name", ["ketamine-claims.csv", "..%2Fsecret", "manifest.json"])
+def test_only_the_exports_files_can_be_downloaded(client, name):
+    client.get(reverse("data"))
+    assert client.get(f"/data/{name}").status_code == 404
