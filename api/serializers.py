@@ -139,6 +139,9 @@ class DocumentExcerptSerializer(serializers.ModelSerializer):
 
 
 class DocumentSerializer(DocumentListSerializer):
+    annotations = serializers.SerializerMethodField(
+        help_text="Its quotes with our verdicts, as a W3C Web Annotation collection."
+    )
     source_url = OptionalURLField(source="url", help_text="The page's own address.")
     excerpts = DocumentExcerptSerializer(
         many=True, source="api_excerpts", help_text="Quotes of claims: code-point offsets."
@@ -148,8 +151,13 @@ class DocumentSerializer(DocumentListSerializer):
     class Meta(DocumentListSerializer.Meta):
         fields = DocumentListSerializer.Meta.fields + [
             "source_url", "published_on", "retrieved_on", "supersedes", "updated_at", "body",
-            "excerpts",
+            "excerpts", "annotations",
         ]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_annotations(self, document) -> str:
+        path = reverse("sources:annotations", args=[document.slug])
+        return self.context["request"].build_absolute_uri(path)
 
 
 # Claims

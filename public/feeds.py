@@ -1,13 +1,16 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
 from claims.models import Excerpt, reviewed_condition
+from public.annotations import MEDIA_TYPE, annotation_collection
 from public.caching import cached_public_page
 from public.claim_review import claim_review
 from reviews.models import Review
+from sources.models import Document
 
 FEED_LENGTH = 30
 
@@ -75,3 +78,23 @@ def claim_review_feed(request):
     if reviews:
         feed["dateModified"] = max(review.updated_at for review in reviews).isoformat()
     return JsonResponse(feed, content_type="application/ld+json")
+
+
+@cached_public_page
+def document_annotations(request, slug: str):
+    """A document's quotes as a W3C AnnotationCollection, each annotation our verdict on
+    one quote (public.annotations). Two queries, whatever the number of quotes."""
+    document = get_object_or_404(
+        Document.objects.public().only("title", "slug", "url", "retrieved_on"), slug=slug
+    )
+    excerpts = list(
+        document.excerpts.current()
+        .select_related("claim")
+        .only(
+            "quote", "start", "end", "prefix", "suffix", "document_id",
+            "claim__statement", "claim__slug", "claim__verdict", "claim__certainty",
+        )
+        .order_by("start", "end", "pk")
+    )  # fmt: skip
+    collection = annotation_collection(request, document, excerpts)
+    return JsonResponse(collection, content_type=MEDIA_TYPE)

@@ -2,6 +2,7 @@ from django.urls import path, register_converter
 from django.urls.converters import IntConverter, SlugConverter
 
 from public import views
+from public.feeds import document_annotations
 
 
 class KeyConverter(IntConverter):
@@ -39,6 +40,7 @@ document_patterns = (
     [
         path("", views.DocumentListView.as_view(), name="list"),
         path("<rowslug:slug>/", views.DocumentDetailView.as_view(), name="detail"),
+        path("<rowslug:slug>/annotations.jsonld", document_annotations, name="annotations"),
     ],
     "sources",
 )

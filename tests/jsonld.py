@@ -13,6 +13,7 @@ KNOWN = {
     "https://schema.org/": "schemaorg.jsonld",
     "http://schema.org": "schemaorg.jsonld",
     "http://schema.org/": "schemaorg.jsonld",
+    "http://www.w3.org/ns/anno.jsonld": "w3c-anno-terms.jsonld",
 }
 
 
@@ -36,3 +37,8 @@ def schema_org_iris() -> set[str]:
     return {
         f"http://schema.org/{term}" for term in context_document("schemaorg.jsonld")["@context"]
     }
+
+
+def anno_terms() -> set[str]:
+    """The Web Annotation terms tests/contexts/ defines."""
+    return set(context_document("w3c-anno-terms.jsonld")["@context"])

@@ -126,6 +126,9 @@ def test_a_document_gives_its_text_and_where_it_quotes_each_claim(client):
     assert body["body"][quoted["start"] : quoted["end"]] == "six infusions"
     assert quoted["claim"] == excerpt.claim.slug
     assert quoted["claim_url"].endswith(reverse("api:claim-detail", args=[excerpt.claim.slug]))
+    assert body["annotations"].endswith(
+        reverse("sources:annotations", args=[excerpt.document.slug])
+    )
 
 
 def test_a_question_gives_its_answer_and_graded_findings(client):
