@@ -42,3 +42,19 @@ def schema_org_iris() -> set[str]:
 def anno_terms() -> set[str]:
     """The Web Annotation terms tests/contexts/ defines."""
     return set(context_document("w3c-anno-terms.jsonld")["@context"])
+
+
+def iris_used(node) -> set[str]:
+    """Every property and type IRI of an expanded JSON-LD document."""
+    found = set()
+    if isinstance(node, list):
+        for child in node:
+            found |= iris_used(child)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":  # a node's types, or a typed value's one
+                found |= set(value) if isinstance(value, list) else {value}
+            elif not key.startswith("@"):
+                found.add(key)
+            found |= iris_used(value)
+    return found

@@ -11,7 +11,7 @@ from questions.corpus import corpus_load
 from reviews.models import Review
 from sources.models import Document
 from tests.factories import make_document, make_excerpt, make_review
-from tests.jsonld import anno_terms, expand, schema_org_iris
+from tests.jsonld import anno_terms, expand, iris_used, schema_org_iris
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -71,22 +71,6 @@ def claim_review_feed(client) -> dict:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/ld+json"
     return response.json()
-
-
-def iris_used(node) -> set[str]:
-    """Every property and type IRI of an expanded JSON-LD document."""
-    found = set()
-    if isinstance(node, list):
-        for child in node:
-            found |= iris_used(child)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            if key == "@type":  # a node's types, or a typed value's one
-                found |= set(value) if isinstance(value, list) else {value}
-            elif not key.startswith("@"):
-                found.add(key)
-            found |= iris_used(value)
-    return found
 
 
 def value(node: dict, name: str):

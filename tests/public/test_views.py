@@ -2,6 +2,7 @@ import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
+import extruct
 import pytest
 from django.urls import reverse
 
@@ -15,6 +16,7 @@ from tests.factories import (
     make_question,
     make_review,
 )
+from tests.jsonld import expand, iris_used, schema_org_iris
 from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -208,6 +210,23 @@ def test_the_data_page_offers_the_downloads_licence_citation_and_dictionary(clie
     assert settings.DATA_LICENSE_URL in html and "Cite it as" in html
     assert "<code>risk_of_bias_reason</code>" in html  # the dictionary
     assert "Not medical advice" in html
+
+
+def test_the_data_page_describes_the_dataset_for_dataset_search(client, settings):
+    published_claim()
+    response = client.get(reverse("data"))
+    [dataset] = extruct.extract(
+        response.content.decode(), base_url="http://testserver/", syntaxes=["json-ld"]
+    )["json-ld"]
+    assert dataset["@type"] == "Dataset" and dataset["license"] == settings.DATA_LICENSE_URL
+    downloads = {d["contentUrl"]: d["encodingFormat"] for d in dataset["distribution"]}
+    assert downloads == {
+        "http://testserver/data/ketamine-claims-csv.zip": "application/zip",
+        "http://testserver/data/ketamine-claims.json": "application/json",
+    }
+    [expanded] = expand(dataset)
+    assert expanded["@type"] == ["http://schema.org/Dataset"]
+    assert iris_used(expanded) <= schema_org_iris()
 
 
 def test_the_dataset_is_made_once_per_change_not_per_request(client):
