@@ -232,21 +232,11 @@ def document_version_follow(*, older: Document, newer: Document) -> dict[str, in
             )  # fmt: skip
             excerpt.anchor_state, excerpt.anchored_at = anchor.state, now
             if anchor.state in (AnchorState.UNCHANGED, AnchorState.MOVED):
-                carried = Excerpt.objects.filter(
-                    document=newer, start=anchor.start, end=anchor.end
-                ).first() or Excerpt(
-                    claim=excerpt.claim, document=newer, quote=excerpt.quote,
-                    start=anchor.start, end=anchor.end,
-                )  # fmt: skip
-                if carried.pk is None:
-                    carried.save()
-                excerpt.carried_to = carried
-                # The newer version's sentence proposed for filing is filed already.
-                proposed = Candidate.objects.filter(
-                    document=newer, start=carried.start, end=carried.end,
-                    status=Candidate.Status.PROPOSED,
-                )  # fmt: skip
-                proposed.update(status=Candidate.Status.ACCEPTED, excerpt=carried, decided_at=now)
+                # Where the newer version files that sentence under another claim, the
+                # quote stays current where it was.
+                _excerpt_carry(
+                    excerpt, newer, start=anchor.start, end=anchor.end, quote=excerpt.quote, at=now
+                )
             else:
                 excerpt.anchor_text = anchor.text
                 to_flag[excerpt.claim].append(_version_change(excerpt, newer))
@@ -276,25 +266,36 @@ def excerpt_accept_new_wording(*, excerpt: Excerpt) -> Excerpt:
         if not excerpt.anchor_text or start < 0:
             raise ValidationError(f"The newer version of “{newer}” no longer holds that wording.")
         end = start + len(excerpt.anchor_text)
-        carried = Excerpt.objects.filter(document=newer, start=start, end=end).first()
+        carried = _excerpt_carry(
+            excerpt, newer, start=start, end=end, quote=excerpt.anchor_text, at=timezone.now()
+        )
         if carried is None:
-            carried = Excerpt(claim_id=excerpt.claim_id, document=newer, quote=excerpt.anchor_text,
-                              start=start, end=end)  # fmt: skip
-            carried.full_clean()
-            carried.save()
-        elif carried.claim_id != excerpt.claim_id:
             raise ValidationError(f"That sentence of “{newer}” is filed under another claim.")
-        excerpt.carried_to = carried
         excerpt.save(update_fields=["carried_to"])
-        proposed = Candidate.objects.filter(
-            document=newer, start=start, end=end, status=Candidate.Status.PROPOSED
-        )
-        proposed.update(
-            status=Candidate.Status.ACCEPTED, excerpt=carried, decided_at=timezone.now()
-        )
         claims_refresh_derived(claim_ids=[excerpt.claim_id])
         documents_refresh_counts(document_ids=[excerpt.document_id, newer.pk])
         site_changed()
+    return carried
+
+
+def _excerpt_carry(
+    excerpt: Excerpt, newer: Document, *, start: int, end: int, quote: str, at
+) -> Excerpt | None:
+    """Point `excerpt` at the newer version's excerpt of its claim at start..end, found or
+    made, and mark the sentence proposed for filing there as filed. None, and nothing
+    changed, when the newer version files that sentence under another claim."""
+    carried = Excerpt.objects.filter(document=newer, start=start, end=end).first()
+    if carried is not None and carried.claim_id != excerpt.claim_id:
+        return None
+    if carried is None:
+        carried = Excerpt(claim_id=excerpt.claim_id, document=newer, quote=quote,
+                          start=start, end=end)  # fmt: skip
+        carried.full_clean()
+        carried.save()
+    excerpt.carried_to = carried
+    Candidate.objects.filter(
+        document=newer, start=start, end=end, status=Candidate.Status.PROPOSED
+    ).update(status=Candidate.Status.ACCEPTED, excerpt=carried, decided_at=at)
     return carried
 
 

@@ -538,6 +538,18 @@ def test_a_carried_quote_files_the_newer_versions_proposed_sentence():
     assert (candidate.status, candidate.excerpt) == ("accepted", excerpt.carried_to)
 
 
+def test_a_quote_whose_sentence_the_newer_version_files_under_another_claim_stays_put():
+    older, newer, quotes = page_versions(VERSION_1 + "\n\nParking is free.")
+    onset = quotes["onset"]
+    other = make_excerpt(document=newer, quote=onset.quote)  # filed first, under another claim
+    assert document_version_follow(older=older, newer=newer)["unchanged"] == 3
+    onset.refresh_from_db()
+    assert onset.carried_to is None and onset.anchor_state == "unchanged"
+    assert list(Excerpt.objects.current().filter(claim=onset.claim)) == [onset]
+    assert Excerpt.objects.get(pk=other.pk).claim == other.claim
+    assert Excerpt.objects.get(pk=quotes["rate"].pk).carried_to.claim == quotes["rate"].claim
+
+
 def test_only_a_pages_own_newer_version_is_followed():
     older, newer = make_document(), make_document()
     with pytest.raises(ValueError, match="is not the newer version"):
