@@ -13,7 +13,7 @@ from claims.models import Candidate, Excerpt, IngestionItem, IngestionJob, Searc
 from config.generation import site_changed
 from sources.fetching import FetchRefused, fetch_page
 from sources.fingerprints import fingerprint
-from sources.ingest import IngestError, extract
+from sources.ingest import IngestError, extract, refusal
 from sources.models import Document, NearDuplicate, body_sha256
 from sources.slugs import unique_slug
 
@@ -266,7 +266,7 @@ def _item_ingest(item: IngestionItem, data: bytes, name: str, url: str) -> None:
         ]  # fmt: skip
         _item_finish(item, Status.NEEDS_DECISION, str(error))
     except (IngestError, ValidationError) as error:
-        _item_finish(item, Status.FAILED, " ".join(getattr(error, "messages", [str(error)])))
+        _item_finish(item, Status.FAILED, refusal(error))
     else:
         item.document, item.candidate_count = result.document, len(result.candidates)
         if result.created:

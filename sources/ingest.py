@@ -26,6 +26,12 @@ class IngestError(ValueError):
     """Input that cannot become a document; the message says why."""
 
 
+def refusal(error: Exception) -> str:
+    """Why a document was refused, in one line: an IngestError's message, or each of a
+    ValidationError's messages."""
+    return " ".join(getattr(error, "messages", [str(error)]))
+
+
 class Format(models.TextChoices):
     TEXT = "text", "Plain text"
     MARKDOWN = "markdown", "Markdown"

@@ -13,7 +13,7 @@ from claims.services import document_ingest
 from config.generation import site_changed
 from reviews.services import document_version_follow
 from sources.fetching import FetchRefused, fetch_page
-from sources.ingest import IngestError
+from sources.ingest import IngestError, refusal
 from sources.models import Document
 from watching.models import Watch
 
@@ -62,8 +62,7 @@ def watch_check(*, watch: Watch, now: datetime | None = None) -> CheckOutcome:
                 supersedes=older,
             )  # fmt: skip
         except (IngestError, ValidationError) as error:
-            message = "; ".join(getattr(error, "messages", [str(error)]))
-            return _failed(watch, f"The page's text could not be read: {message}", now)
+            return _failed(watch, f"The page's text could not be read: {refusal(error)}", now)
         if result.document == older:
             _succeeded(watch, now)
             return CheckOutcome(Outcome.UNCHANGED, watch.url, "The page has not changed.")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.services import NearDuplicateError, document_ingest
-from sources.ingest import MAX_INPUT_BYTES, IngestError
+from sources.ingest import MAX_INPUT_BYTES, IngestError, refusal
 from sources.models import Document
 
 
@@ -53,8 +53,7 @@ class Command(BaseCommand):
                 how += f", or as a new version with --new-version-of {error.latest.slug}"
             raise CommandError(f"Nothing was stored. {error} {how}.") from None
         except (IngestError, ValidationError) as error:
-            message = " ".join(getattr(error, "messages", [str(error)]))
-            raise CommandError(f"Nothing was stored. {message}") from None
+            raise CommandError(f"Nothing was stored. {refusal(error)}") from None
         self.report(result, format)
 
     @staticmethod
