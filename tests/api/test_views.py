@@ -355,3 +355,22 @@ def test_the_documentation_page_needs_no_outside_assets(client):
     assert "https://" not in html
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+@pytest.mark.parametrize(
+    "name, make, grow",
+    [
+        ("document", lambda: make_excerpt().document,
+         lambda document: make_excerpt(document=document, quote="six infusions")),
+        ("intervention", lambda: make_safety_fact().interventions.get(),
+         lambda intervention: make_safety_fact(interventions=[intervention])),
+        ("study", make_study, lambda study: make_evidence_link(study=study)),
+    ],
+)  # fmt: skip
+def test_a_details_queries_do_not_grow_with_its_related_rows(client, name, make, grow):
+    row = make()
+    url = reverse(f"api:{name}-detail", args=[row.slug])
+    one = count_queries(client, url)
+    for _ in range(1 if name == "document" else 3):
+        grow(row)
+    assert count_queries(client, url) == one
